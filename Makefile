@@ -1,0 +1,48 @@
+# Two commands for a newcomer: `make report` and `make test`. Each installs what it
+# needs into .venv first (from uv.lock, so every machine gets the same versions).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+YEAR ?= 2025
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: install report test lint ui sample-data clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+## Build the sample annual report for the latest sample year and print where it is.
+report: install
+	$(VENV)/bin/cicopa build --year $(YEAR)
+
+## The whole test suite (lint first: it is the cheapest check).
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## The Dagster UI on http://127.0.0.1:3000, on the project's own instance.
+ui: install
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+## Regenerate the committed sample data (deterministic: no diff expected).
+sample-data: install
+	$(VENV)/bin/python -m tools.generate_sample_data
+
+clean:
+	rm -rf out .dagster_home/storage .dagster_home/history .dagster_home/schedules .pytest_cache

@@ -1,0 +1,118 @@
+"""`cicopa`: the command line staff use (SPEC section 4).
+
+`validate` stays light (no orchestrator import) so a member's file is checked in
+about a second; `build` runs the Dagster asset graph for one reference year.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
+DEFAULT_OUT = PROJECT_ROOT / "out"
+LANGUAGES = ("en", "fr", "es")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cicopa", description="CICOPA annual statistics: validate submissions, build outputs."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="materialise every output for a reference year")
+    build.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
+    build.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR")
+    build.add_argument("--lang", choices=[*LANGUAGES, "all"], default="en")
+
+    validate = commands.add_parser("validate", help="check submission files, print every issue")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "validate":
+        return validate(args.files, args.raw_data)
+    return build(args.year, args.raw_data, args.out, args.lang)
+
+
+def _fail(command: str, reason: str, code: int = 2) -> int:
+    print(f"cicopa {command}: {reason}", file=sys.stderr)
+    return code
+
+
+def validate(files: list[Path], raw_data: Path) -> int:
+    """Check files against the schema and registry; 1 if any error, else 0."""
+    from cicopa.readers import read_submission
+    from cicopa.reference import ReferenceDataError, load_reference
+    from cicopa.validation import check_submissions
+
+    try:
+        reference = load_reference(raw_data)
+    except ReferenceDataError as exc:
+        return _fail("validate", f"reference data unusable: {exc}")
+    raws, years = [], {}
+    for path in files:
+        if not path.is_file():
+            return _fail("validate", f"{path}: no such file")
+        raw = read_submission(path.read_bytes(), str(path))
+        raws.append(raw)
+        # Files filed under submissions/<year>/ must carry that year.
+        folder = path.resolve().parent.name
+        years[raw.file] = int(folder) if re.fullmatch(r"\d{4}", folder) else None
+    checked = check_submissions(raws, reference, years)
+    total_errors = 0
+    for item in checked:
+        verdict = (
+            "unreadable"
+            if not item.raw.readable
+            else f"{item.errors} error(s), {item.warnings} warning(s)"
+            if item.issues
+            else "OK"
+        )
+        print(f"{item.file}: {verdict} ({item.raw.rows} data rows)")
+        for issue in item.issues:
+            print(f"  {issue.severity}: {item.file}: {issue.message} [{issue.rule}]")
+        total_errors += item.errors
+    return 1 if total_errors else 0
+
+
+def build(year: int, raw_data: Path, out: Path, lang: str) -> int:
+    """Materialise the asset graph for one year through Dagster; 2 if it cannot start."""
+    from cicopa.outcomes import year_folder
+    from cicopa.reference import ReferenceDataError, load_reference
+
+    raw_data, out = raw_data.resolve(), out.resolve()
+    # Refuse before anything is written: no partial outputs for a year that cannot build.
+    try:
+        load_reference(raw_data)
+    except ReferenceDataError as exc:
+        return _fail("build", f"reference data unusable: {exc}")
+    if not year_folder(raw_data, year).is_dir():
+        return _fail("build", f"no submissions folder for {year}: {year_folder(raw_data, year)}")
+
+    from pipelines.build import BuildError, run_build
+
+    started = time.perf_counter()
+    try:
+        result = run_build(year, raw_data, out, lang)
+    except BuildError as exc:
+        return _fail("build", str(exc))
+    for path in result.outputs:
+        print(path)
+    print(
+        f"built {year} in {time.perf_counter() - started:.1f} s (Dagster run {result.run_id})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Issues found in submissions: the rows of `validation/issues.csv`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import polars as pl
+
+Severity = Literal["error", "warning"]
+
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "file": pl.String(),
+    "member_id": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "rule": pl.String(),
+    "severity": pl.String(),
+    "message": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one file; `row` is the 1-based data row, None for the whole file."""
+
+    file: str
+    rule: str
+    message: str
+    severity: Severity = "error"
+    row: int | None = None
+    column: str | None = None
+    member_id: str | None = None
+
+    def located(self) -> str:
+        """Where the issue is, in the words a member uses: 'row 4, employees'."""
+        parts = []
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(self.column)
+        return ", ".join(parts)
+
+
+def issues_frame(issues: list[Issue]) -> pl.DataFrame:
+    """Issues as a frame with the columns of `validation/issues.csv`, in file order."""
+    rows = [asdict(issue) for issue in issues]
+    frame = pl.DataFrame(rows, schema=ISSUE_SCHEMA) if rows else pl.DataFrame(schema=ISSUE_SCHEMA)
+    return frame.select(list(ISSUE_SCHEMA))
+
+
+def count(issues: list[Issue], severity: Severity) -> int:
+    return sum(1 for issue in issues if issue.severity == severity)

@@ -1,0 +1,47 @@
+"""Write outputs the way SPEC section 3 says: atomically, byte-stable, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(path.read_bytes())
+
+
+def write_atomic(path: Path, data: bytes) -> str:
+    """Write through a temporary file in the same folder, then rename; returns the sha256.
+
+    A run killed half-way leaves either the old file or the new one, never a torn one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sha256_bytes(data)
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """UTF-8, comma, header, '.' decimals, empty for missing, '\\n' line endings."""
+    return frame.write_csv(line_terminator="\n", null_value="", quote_style="necessary").encode()
+
+
+def write_csv(path: Path, frame: pl.DataFrame) -> str:
+    return write_atomic(path, csv_bytes(frame))

@@ -1,0 +1,311 @@
+"""Read one submission file, as members really send it, into a tidy all-text frame.
+
+Every reader returns the same shape: a polars frame whose columns are the spec's
+column names (all `String`, cells stripped, empty cells null), plus `_row`, the
+1-based data row in the file, and the file-level issues met on the way. Typing
+and rules are the validator's job; a reader only refuses what it cannot parse.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cicopa.columns import COLUMN_NAMES, NUMERIC_COLUMNS, REQUIRED_COLUMNS, SUPPORTED_FORMATS
+from cicopa.issues import Issue
+
+ROW = "_row"
+# A header is looked for in the first rows only: a title block is a few lines at most.
+HEADER_SEARCH_ROWS = 30
+PREFERRED_SHEET = "submission"
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+class UnreadableFile(Exception):
+    """The file cannot be parsed at all; the message tells the member why."""
+
+
+@dataclass
+class RawSubmission:
+    """One file as read: text cells under the spec's column names, or nothing."""
+
+    file: str
+    format: str
+    frame: pl.DataFrame | None
+    issues: list[Issue] = field(default_factory=list)
+    missing_columns: tuple[str, ...] = ()
+
+    @property
+    def readable(self) -> bool:
+        return self.frame is not None
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.frame is None else self.frame.height
+
+
+def file_format(path: Path | str) -> str:
+    """The format a file is read as, from its extension ('csv', 'xlsx', 'json', or other)."""
+    return Path(path).suffix.lower().lstrip(".") or "(none)"
+
+
+def read_submission(data: bytes, file: str) -> RawSubmission:
+    """Parse the bytes of one submission file; never raises for bad content."""
+    fmt = file_format(file)
+    try:
+        if fmt not in SUPPORTED_FORMATS:
+            raise UnreadableFile(_unsupported_message(fmt))
+        if not data.strip():
+            raise UnreadableFile("The file is empty; send the completed survey form again.")
+        if fmt == "csv":
+            table, decimal_comma = _read_csv(data), _csv_delimiter(data) == ";"
+        elif fmt == "xlsx":
+            table, decimal_comma = _read_xlsx(data), False
+        else:
+            table, decimal_comma = _read_json(data), False
+    except UnreadableFile as exc:
+        return RawSubmission(file, fmt, None, [_unreadable(file, str(exc))])
+    except Exception as exc:
+        reason = f"The file could not be read ({type(exc).__name__}: {_first_line(exc)})"
+        return RawSubmission(file, fmt, None, [_unreadable(file, reason)])
+    return _tidy(table, file, fmt, decimal_comma)
+
+
+def _unsupported_message(fmt: str) -> str:
+    hint = " save it as .xlsx" if fmt in {"xls", "ods", "xlsm", "numbers"} else ""
+    return (
+        f"Files of type '.{fmt}' are not survey submissions; send the survey as "
+        f".csv, .xlsx or .json{(';' + hint) if hint else ''}"
+    )
+
+
+def _unreadable(file: str, message: str) -> Issue:
+    return Issue(file=file, rule="unreadable_file", message=message)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else "no detail"
+
+
+# --- a table of text cells: header row, then data rows with their 1-based numbers ---
+
+
+@dataclass
+class _Table:
+    header: list[str | None]
+    rows: list[list[Any]]
+    numbers: list[int]
+    issues: list[tuple[int, str]] = field(default_factory=list)  # (row, message) found by reader
+
+
+def _decode(data: bytes) -> str:
+    # Members export from Excel on Windows as often as from anything else.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            "The file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8'."
+        ) from exc
+
+
+def _csv_delimiter(data: bytes) -> str:
+    first_line = _decode(data).lstrip().split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _read_csv(data: bytes) -> _Table:
+    text = _decode(data)
+    if "\x00" in text:
+        raise UnreadableFile("The file contains binary data, not CSV text")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(data)))
+    except csv.Error as exc:
+        raise UnreadableFile(f"The CSV text is malformed ({exc})") from exc
+    return _locate_header(records)
+
+
+def _read_xlsx(data: bytes) -> _Table:
+    import fastexcel  # imported here: only XLSX files pay for it
+
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:
+        raise UnreadableFile(
+            "The workbook is damaged or not an .xlsx file; open it in a spreadsheet program "
+            "and save it again as .xlsx."
+        ) from exc
+    names = reader.sheet_names
+    if not names:
+        raise UnreadableFile("The workbook has no sheet.")
+    wanted = [n for n in names if n.strip().lower() == PREFERRED_SHEET]
+    sheet = reader.load_sheet(wanted[0] if wanted else 0, header_row=None, dtypes="string")
+    frame = sheet.to_polars()
+    records = [list(row) for row in frame.iter_rows()] if frame.width else []
+    return _locate_header(records)
+
+
+def _read_json(data: bytes) -> _Table:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("The JSON file is not UTF-8 text; save it as UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(
+            f"The JSON is malformed at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+    if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
+        raise UnreadableFile(
+            'The JSON must be an object with a "rows" list, e.g. '
+            '{"member_id": "IT-X", "reference_year": 2025, "rows": [{"sector": "C", ...}]}'
+        )
+    shared = {_norm(k): _json_text(v) for k, v in document.items() if k != "rows"}
+    entries = document["rows"]
+    keys: list[str] = list(shared)
+    for entry in entries:
+        if isinstance(entry, dict):
+            keys.extend(_norm(k) for k in entry if _norm(k) not in keys)
+    keys = list(dict.fromkeys(keys))
+    rows: list[list[Any]] = []
+    issues: list[tuple[int, str]] = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            issues.append((number, f"Entry {number} of 'rows' is not an object of column values."))
+            rows.append([None] * len(keys))
+            continue
+        values = {_norm(k): _json_text(v) for k, v in entry.items()}
+        rows.append([values.get(k, shared.get(k)) for k in keys])
+    return _Table(list(keys), rows, list(range(1, len(rows) + 1)), issues)
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _norm(name: Any) -> str:
+    return str(name).strip().lower() if name is not None else ""
+
+
+def _locate_header(records: list[list[Any]]) -> _Table:
+    """The header is the first row naming all required columns, else the best match."""
+    best, best_hits = None, 0
+    for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
+        names = {_norm(cell) for cell in record}
+        hits = len(names & set(COLUMN_NAMES))
+        if hits > best_hits:
+            best, best_hits = index, hits
+        if set(REQUIRED_COLUMNS) <= names:
+            best = index
+            break
+    if best is None:  # nothing looks like our header: take the first non-empty row
+        best = next((i for i, r in enumerate(records) if any(_cell(c) for c in r)), None)
+        if best is None:
+            raise UnreadableFile("The file has no rows; send the completed survey form again.")
+    header = [_cell(c) for c in records[best]]
+    width = len(header)
+    rows, numbers, issues = [], [], []
+    for number, record in enumerate(records[best + 1 :], start=1):
+        extra = [c for c in record[width:] if _cell(c)]
+        if extra:
+            issues.append(
+                (
+                    number,
+                    f"Row {number} has {len(record)} values but the header has {width} columns",
+                )
+            )
+        rows.append(list(record[:width]) + [None] * (width - len(record)))
+        numbers.append(number)
+    return _Table(header, rows, numbers, issues)
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# --- from a table to the tidy frame ---
+
+
+def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmission:
+    issues: list[Issue] = []
+    columns: dict[str, int] = {}
+    for index, raw_name in enumerate(table.header):
+        name = _norm(raw_name)
+        values_present = any(_cell(row[index]) for row in table.rows)
+        if name in COLUMN_NAMES and name not in columns:
+            columns[name] = index
+        elif name in COLUMN_NAMES:
+            issues.append(
+                Issue(
+                    file,
+                    "duplicate_column",
+                    f"The column '{name}' appears twice; keep one of them.",
+                    column=name,
+                )
+            )
+        elif name or values_present:
+            label = str(raw_name).strip() if name else f"(unnamed column {index + 1})"
+            issues.append(
+                Issue(
+                    file,
+                    "unknown_column",
+                    f"The column '{label}' is not part of the survey and was ignored.",
+                    severity="warning",
+                    column=label,
+                )
+            )
+    missing = tuple(c for c in REQUIRED_COLUMNS if c not in columns)
+    for name in missing:
+        issues.append(
+            Issue(
+                file,
+                "required_column",
+                f"The required column '{name}' is missing; add it to the header row.",
+                column=name,
+            )
+        )
+    for number, message in table.issues:
+        issues.append(Issue(file, "malformed_row", message, row=number))
+
+    data = {
+        name: pl.Series(name, [_cell(row[columns[name]]) for row in table.rows], pl.String)
+        if name in columns
+        else pl.Series(name, [None] * len(table.rows), pl.String)
+        for name in COLUMN_NAMES
+    }
+    frame = pl.DataFrame({ROW: pl.Series(ROW, table.numbers, pl.Int64), **data})
+    frame = frame.filter(pl.any_horizontal(pl.col(list(COLUMN_NAMES)).is_not_null()))
+    if decimal_comma:
+        # With ';' as delimiter the spec allows ',' as decimal mark.
+        frame = frame.with_columns(
+            pl.when(pl.col(c).str.contains(_DECIMAL_COMMA.pattern))
+            .then(pl.col(c).str.replace(",", ".", literal=True))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in NUMERIC_COLUMNS
+        )
+    return RawSubmission(file, fmt, frame, issues, missing)
+
+
+def read_file(path: Path, display: str | None = None) -> RawSubmission:
+    """Read a submission from disk (read-only)."""
+    return read_submission(path.read_bytes(), display or str(path))

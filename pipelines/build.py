@@ -1,0 +1,58 @@
+"""Run the whole asset graph for one reference year on the project's Dagster instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.partitions import reference_years
+from pipelines.project import ensure_dagster_home
+
+
+class BuildError(Exception):
+    """The build could not run or failed; the message is one line for the operator."""
+
+
+@dataclass
+class BuildResult:
+    run_id: str
+    outputs: list[Path]
+
+
+def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildResult:
+    """Materialise every asset of the year's partition with the in-process executor."""
+    ensure_dagster_home()
+    from dagster import DagsterInstance, materialize
+
+    from pipelines.definitions import all_assets
+    from pipelines.resources import CicopaPaths
+
+    key = str(year)
+    if not reference_years.has_partition_key(key):
+        raise BuildError(
+            f"{year} is not a closed reference year (partitions run from "
+            f"{reference_years.get_first_partition_key()} to "
+            f"{reference_years.get_last_partition_key()})"
+        )
+    with DagsterInstance.get() as instance:
+        result = materialize(
+            all_assets,
+            partition_key=key,
+            instance=instance,
+            resources={"paths": CicopaPaths(raw_data=str(raw_data), out=str(out))},
+            tags={"cicopa/lang": lang, "cicopa/trigger": "cli"},
+            # Step-by-step DEBUG lines belong in the UI, not on the operator's terminal.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            raise_on_error=False,
+        )
+        if not result.success:
+            failures = [
+                e.event_specific_data.error.message.strip().splitlines()[0]  # type: ignore[union-attr]
+                for e in result.all_events
+                if e.is_step_failure
+            ]
+            raise BuildError(
+                f"the Dagster run {result.run_id} failed: {'; '.join(failures) or 'see the UI'}"
+            )
+        outputs = sorted(p for p in (out / key).rglob("*") if p.is_file())
+        return BuildResult(run_id=result.run_id, outputs=outputs)

@@ -1,0 +1,29 @@
+"""Where the project lives on disk, and the defaults that follow from it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
+DEFAULT_OUT = PROJECT_ROOT / "out"
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+
+
+def ensure_dagster_home() -> Path:
+    """Point Dagster at the project's own instance unless DAGSTER_HOME says otherwise.
+
+    The instance (SQLite by default) lives under the project, so runs started from
+    `cicopa build` show up in `dagster dev` and the UI.
+    """
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(
+            "# Local instance: SQLite storage in this folder. See dagster.postgres.yaml\n"
+            "# in the project root for the PostgreSQL set-up.\n"
+            "telemetry:\n  enabled: false\n"
+        )
+    return home
