@@ -24,7 +24,7 @@ def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildRe
     ensure_dagster_home()
     from dagster import DagsterInstance, materialize
 
-    from pipelines.definitions import all_assets
+    from pipelines.definitions import all_assets, all_checks
     from pipelines.resources import CicopaPaths
 
     key = str(year)
@@ -36,7 +36,7 @@ def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildRe
         )
     with DagsterInstance.get() as instance:
         result = materialize(
-            all_assets,
+            [*all_assets, *all_checks],
             partition_key=key,
             instance=instance,
             resources={"paths": CicopaPaths(raw_data=str(raw_data), out=str(out))},

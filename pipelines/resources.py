@@ -31,3 +31,17 @@ class CicopaPaths(ConfigurableResource):
 
     def year_out(self, year: int) -> Path:
         return Path(self.out).resolve() / str(year)
+
+
+class ReportSettings(ConfigurableResource):
+    """What the report says about its sources; CICOPA_FX_SOURCE overrides the default."""
+
+    fx_source: str = (
+        "Annual average exchange rates from the IMF International Financial Statistics "
+        "and national central banks, rounded (reference/fx_rates.csv)."
+    )
+
+    @classmethod
+    def from_env(cls) -> "ReportSettings":
+        default = cls.model_fields["fx_source"].default
+        return cls(fx_source=os.environ.get("CICOPA_FX_SOURCE", default))

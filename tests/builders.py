@@ -1,0 +1,218 @@
+"""Write small, hand-made raw-data folders for tests: reference tables and submissions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+HEADER = [
+    "member_id", "reference_year", "sector", "cooperative_type", "enterprises",
+    "worker_members", "employees", "producer_members", "women", "turnover", "currency",
+    "new_enterprises", "transfers", "submitted_at", "comment",
+]  # fmt: skip
+
+REGIONS = [
+    ("country", "country_name", "region", "sub_region"),
+    ("IT", "Italy", "EUROPE", ""),
+    ("FR", "France", "EUROPE", ""),
+    ("US", "United States", "AMERICAS", "NORTH_AMERICA"),
+    ("CA", "Canada", "AMERICAS", "NORTH_AMERICA"),
+    ("BR", "Brazil", "AMERICAS", "MERCOSUR"),
+    ("CO", "Colombia", "AMERICAS", ""),
+    ("KE", "Kenya", "AFRICA", ""),
+    ("JP", "Japan", "ASIA_PACIFIC", ""),
+]
+
+MEMBERS = [
+    ("member_id", "name", "country", "membership", "kind", "joined", "left", "language"),
+    ("IT-ONE", "Sample federation 1 of Italy", "IT", "full", "representative", "2000", "", "en"),
+    ("IT-TWO", "Sample federation 2 of Italy", "IT", "full", "representative", "2010", "", ""),
+    ("FR-ONE", "Sample federation 1 of France", "FR", "full", "representative", "2005", "", "fr"),
+    ("FR-OLD", "Former federation of France", "FR", "associated", "support", "2001", "2025", ""),
+    ("US-ONE", "Sample federation 1 of the USA", "US", "full", "representative", "2012", "", ""),
+    ("BR-ONE", "Sample federation 1 of Brazil", "BR", "full", "development", "2015", "", "es"),
+    ("CO-ONE", "Sample federation 1 of Colombia", "CO", "associated", "support", "2020", "", ""),
+    ("KE-ONE", "Sample federation 1 of Kenya", "KE", "full", "representative", "2018", "", ""),
+]
+
+FX_RATES = [
+    ("year", "currency", "per_usd"),
+    ("2024", "USD", "1"),
+    ("2024", "EUR", "0.9"),
+    ("2024", "BRL", "4.0"),
+    ("2025", "USD", "1"),
+    ("2025", "EUR", "0.8"),
+    ("2025", "BRL", "5.0"),
+]
+
+
+def write_rows(path: Path, rows: list[tuple[str, ...]] | list[list[Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def make_reference(raw_data: Path) -> Path:
+    """The reference tables above under raw_data/reference/."""
+    write_rows(raw_data / "reference" / "regions.csv", REGIONS)
+    write_rows(raw_data / "reference" / "members.csv", MEMBERS)
+    write_rows(raw_data / "reference" / "fx_rates.csv", FX_RATES)
+    return raw_data
+
+
+def row(**values: Any) -> dict[str, Any]:
+    """A submission row with valid defaults for the required columns."""
+    base: dict[str, Any] = {
+        "member_id": "IT-ONE",
+        "reference_year": 2025,
+        "sector": "C",
+        "cooperative_type": "worker",
+        "enterprises": 1,
+        "worker_members": 10,
+        "employees": 2,
+        "producer_members": 0,
+    }
+    base.update(values)
+    return base
+
+
+def _table(rows: list[dict[str, Any]], header: list[str] | None) -> list[list[Any]]:
+    columns = header or [c for c in HEADER if any(c in r for r in rows)]
+    return [columns, *[[r.get(c) for c in columns] for r in rows]]
+
+
+def write_csv(
+    path: Path,
+    rows: list[dict[str, Any]],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    header: list[str] | None = None,
+) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    for record in _table(rows, header):
+        writer.writerow(["" if v is None else v for v in record])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(
+    path: Path,
+    rows: list[dict[str, Any]],
+    *,
+    sheet: str = "submission",
+    title: str | None = None,
+    header: list[str] | None = None,
+    trailing_empty_rows: int = 0,
+    extra_sheet_first: bool = False,
+) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook()
+    first = book.active
+    if extra_sheet_first:
+        first.title = "read me"
+        first.append(["Please fill in the sheet 'submission'."])
+        target = book.create_sheet(sheet)
+    else:
+        first.title = sheet
+        target = first
+    if title:
+        target.append([title])
+        target.append([])
+    for record in _table(rows, header):
+        target.append(record)
+    for _ in range(trailing_empty_rows):
+        target.append([None])
+    book.save(path)
+    return path
+
+
+def write_json(path: Path, document: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def json_submission(rows: list[dict[str, Any]], **top: Any) -> dict[str, Any]:
+    """A JSON submission: top-level keys apply to every row."""
+    return {"member_id": "IT-ONE", "reference_year": 2025, **top, "rows": rows}
+
+
+def write_statistics_fixture(raw_data: Path) -> Path:
+    """Reference year 2025 for the statistics tests: 7 registered members, 6 reporting.
+
+    IT-ONE resubmits (the older CSV is superseded by the XLSX), FR-ONE sends a
+    Windows-1252 semicolon CSV with decimal commas, BR-ONE reports turnover in
+    BRL, KE-ONE's file is rejected (negative employees), FR-OLD left in 2025.
+    The expected figures are worked out by hand in tests/test_statistics.py.
+    """
+    year = raw_data / "submissions" / "2025"
+    write_csv(
+        year / "IT-ONE_first.csv",
+        [row(enterprises=99, worker_members=999, employees=0, currency="EUR",
+             submitted_at="2026-01-15")],
+    )  # fmt: skip
+    write_xlsx(
+        year / "IT-ONE_final.xlsx",
+        [
+            row(enterprises=10, worker_members=100, employees=20, producer_members=0, women=40,
+                turnover=1000000, currency="EUR", submitted_at="2026-02-01"),
+            row(sector="Q", cooperative_type="social", enterprises=5, worker_members=30,
+                employees=10, producer_members=0, women=26, turnover=200000,
+                new_enterprises=2, transfers=1, submitted_at="2026-02-01"),
+        ],
+        title="Annual survey 2025 – Sample federation 1 of Italy",
+    )  # fmt: skip
+    write_json(
+        year / "IT-TWO.json",
+        json_submission(
+            [{"sector": "A", "cooperative_type": "producer", "enterprises": 3,
+              "worker_members": 0, "employees": 5, "producer_members": 300,
+              "new_enterprises": 1, "transfers": 0}],
+            member_id="IT-TWO",
+        ),
+    )  # fmt: skip
+    write_csv(
+        year / "FR-ONE.csv",
+        [row(member_id="FR-ONE", enterprises=8, worker_members=60, employees=15, women=20,
+             turnover="500000,0", currency="eur", new_enterprises=2, transfers=1,
+             comment="Données consolidées, année complète")],
+        delimiter=";",
+        encoding="cp1252",
+    )  # fmt: skip
+    write_csv(
+        year / "US-ONE.csv",
+        [row(member_id="US-ONE", sector="F", enterprises=4, worker_members=40, employees=4,
+             women=10, turnover=2000000, currency="USD")],
+    )  # fmt: skip
+    write_json(
+        year / "BR-ONE.json",
+        json_submission(
+            [{"sector": "A", "cooperative_type": "producer", "enterprises": 6,
+              "worker_members": 0, "employees": 10, "producer_members": 500, "women": 150,
+              "turnover": 5000000},
+             {"sector": "C", "cooperative_type": "worker", "enterprises": 1,
+              "worker_members": 9, "employees": 1, "producer_members": 0}],
+            member_id="BR-ONE",
+            currency="BRL",
+        ),
+    )  # fmt: skip
+    write_csv(
+        year / "CO-ONE.csv",
+        [row(member_id="CO-ONE", sector="I", enterprises=2, worker_members=12, employees=0,
+             women=6)],
+    )  # fmt: skip
+    write_csv(
+        year / "KE-ONE.csv",
+        [row(member_id="KE-ONE", enterprises=1, worker_members=5, employees=-1)],
+    )
+    return raw_data
