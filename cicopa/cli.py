@@ -48,6 +48,14 @@ def _fail(command: str, reason: str, code: int = 2) -> int:
     return code
 
 
+def folder_year(path: Path) -> int | None:
+    """The reference year a file is filed under: `submissions/<year>/`, at any depth below."""
+    for folder in path.resolve().parents:
+        if re.fullmatch(r"\d{4}", folder.name) and folder.parent.name == "submissions":
+            return int(folder.name)
+    return None
+
+
 def validate(files: list[Path], raw_data: Path) -> int:
     """Check files against the schema and registry; 1 if any error, else 0."""
     from cicopa.readers import read_submission
@@ -58,15 +66,16 @@ def validate(files: list[Path], raw_data: Path) -> int:
         reference = load_reference(raw_data)
     except ReferenceDataError as exc:
         return _fail("validate", f"reference data unusable: {exc}")
-    raws, years = [], {}
+    raws, years, seen = [], {}, set()
     for path in files:
         if not path.is_file():
             return _fail("validate", f"{path}: no such file")
+        if path.resolve() in seen:  # the same file named twice is checked once
+            continue
+        seen.add(path.resolve())
         raw = read_submission(path.read_bytes(), str(path))
         raws.append(raw)
-        # Files filed under submissions/<year>/ must carry that year.
-        folder = path.resolve().parent.name
-        years[raw.file] = int(folder) if re.fullmatch(r"\d{4}", folder) else None
+        years[raw.file] = folder_year(path)
     checked = check_submissions(raws, reference, years)
     total_errors = 0
     for item in checked:
@@ -107,6 +116,9 @@ def build(year: int, raw_data: Path, out: Path, lang: str) -> int:
         return _fail("build", str(exc))
     for path in result.outputs:
         print(path)
+    reports = [p for p in result.outputs if p.suffix == ".pdf"]
+    if reports:
+        print(f"Annual report: {reports[0]}")
     print(
         f"built {year} in {time.perf_counter() - started:.1f} s (Dagster run {result.run_id})",
         file=sys.stderr,

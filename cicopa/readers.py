@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from cicopa.columns import COLUMN_NAMES, NUMERIC_COLUMNS, REQUIRED_COLUMNS, SUPPORTED_FORMATS
+from cicopa.columns import COLUMN_NAMES, DECIMAL_COLUMNS, REQUIRED_COLUMNS, SUPPORTED_FORMATS
 from cicopa.issues import Issue
 
 ROW = "_row"
@@ -79,11 +79,13 @@ def read_submission(data: bytes, file: str) -> RawSubmission:
 
 
 def _unsupported_message(fmt: str) -> str:
-    hint = " save it as .xlsx" if fmt in {"xls", "ods", "xlsm", "numbers"} else ""
-    return (
-        f"Files of type '.{fmt}' are not survey submissions; send the survey as "
-        f".csv, .xlsx or .json{(';' + hint) if hint else ''}"
+    kind = "Files without an extension" if fmt == "(none)" else f"Files of type '.{fmt}'"
+    hint = (
+        " (in a spreadsheet program: Save As, Excel Workbook .xlsx)"
+        if fmt in {"xls", "ods", "xlsm", "numbers"}
+        else ""
     )
+    return f"{kind} are not survey submissions; send the survey as .csv, .xlsx or .json{hint}."
 
 
 def _unreadable(file: str, message: str) -> Issue:
@@ -185,6 +187,9 @@ def _read_json(data: bytes) -> _Table:
             rows.append([None] * len(keys))
             continue
         values = {_norm(k): _json_text(v) for k, v in entry.items()}
+        if not any(_cell(v) for v in values.values()):
+            rows.append([None] * len(keys))  # an empty entry is an empty row, ignored
+            continue
         rows.append([values.get(k, shared.get(k)) for k in keys])
     return _Table(list(keys), rows, list(range(1, len(rows) + 1)), issues)
 
@@ -295,13 +300,15 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
     frame = pl.DataFrame({ROW: pl.Series(ROW, table.numbers, pl.Int64), **data})
     frame = frame.filter(pl.any_horizontal(pl.col(list(COLUMN_NAMES)).is_not_null()))
     if decimal_comma:
-        # With ';' as delimiter the spec allows ',' as decimal mark.
+        # With ';' as delimiter the spec allows ',' as decimal mark. Whole-number columns
+        # keep the text as typed (`12,0` is read as twelve by the validator), so a message
+        # quotes the member's own value.
         frame = frame.with_columns(
             pl.when(pl.col(c).str.contains(_DECIMAL_COMMA.pattern))
             .then(pl.col(c).str.replace(",", ".", literal=True))
             .otherwise(pl.col(c))
             .alias(c)
-            for c in NUMERIC_COLUMNS
+            for c in DECIMAL_COLUMNS
         )
     return RawSubmission(file, fmt, frame, issues, missing)
 

@@ -31,6 +31,7 @@ from schemas.submission import (
     FILE,
     FOLDER_YEAR,
     MEMBER_STATUS,
+    RULE_INPUTS,
     THOUSANDS_SEPARATED,
     Submission,
     SubmissionCells,
@@ -116,11 +117,17 @@ def check_submissions(
         )
         cells = _fold_codes(cells)
         missing = {(r.file, c) for r in readable for c in r.missing_columns}
-        for issue in _run(SubmissionCells, cells, missing):
+        refused = _run(SubmissionCells, cells, missing)
+        for _, _, issue in refused:
             issues[issue.file].append(issue)
-        typed = _with_registry_context(_typed(cells), reference)
-        for issue in _run(Submission, typed, missing, reference):
-            issues[issue.file].append(issue)
+        # A refused cell is reported once: it is blanked before pass 2, and pass 2 does
+        # not judge its row with a rule that reads it.
+        refused_cells = {(index, issue.column) for index, _, issue in refused}
+        typed = _with_registry_context(_typed(_blank(cells, refused_cells)), reference)
+        for index, check, issue in _run(Submission, typed, missing, reference):
+            inputs = RULE_INPUTS.get(check, (issue.column,))
+            if not any((index, column) in refused_cells for column in inputs):
+                issues[issue.file].append(issue)
         data_columns = [ROW, *COLUMN_NAMES]
         for (file,), part in typed.partition_by(FILE, as_dict=True).items():
             typed_by_file[str(file)] = part.select(data_columns)
@@ -169,18 +176,27 @@ def _fold_codes(cells: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _blank(cells: pl.DataFrame, refused: set[tuple[int, str | None]]) -> pl.DataFrame:
+    """Null the cells pass 1 refused, so they neither pass nor fail a rule in pass 2."""
+    by_column: dict[str, list[int]] = {}
+    for index, column in refused:
+        if column in cells.columns:
+            by_column.setdefault(column, []).append(index)
+    position = pl.int_range(pl.len())
+    return cells.with_columns(
+        pl.when(position.is_in(indices)).then(None).otherwise(pl.col(column)).alias(column)
+        for column, indices in by_column.items()
+    )
+
+
 def _typed(cells: pl.DataFrame) -> pl.DataFrame:
-    """Cast the text cells; a cell that pass 1 refused becomes null and is not judged twice."""
-    whole = r"^-?\d+(\.0+)?$"
+    """Cast the text cells that pass 1 accepted (`12`, `12.0`, `12,0` are twelve)."""
     return cells.with_columns(
         *(
-            pl.when(pl.col(c).str.contains(whole) & ~pl.col(c).str.contains(THOUSANDS_SEPARATED))
-            .then(pl.col(c).str.replace(r"\.0+$", ""))
-            .cast(pl.Int64, strict=False)
-            .alias(c)
+            pl.col(c).str.replace(r"[.,]0+$", "").cast(pl.Int64, strict=False)
             for c in INTEGER_COLUMNS
         ),
-        *(pl.col(c).cast(pl.Float64, strict=False).alias(c) for c in DECIMAL_COLUMNS),
+        *(pl.col(c).cast(pl.Float64, strict=False) for c in DECIMAL_COLUMNS),
     )
 
 
@@ -217,7 +233,8 @@ def _with_registry_context(typed: pl.DataFrame, reference: Reference) -> pl.Data
             how="left",
             maintain_order="left",
         )
-        .with_columns(pl.col(CURRENCY_KNOWN).fill_null(False))
+        # Without a year (no folder, unreadable reference_year) a currency cannot be judged.
+        .with_columns(pl.col(CURRENCY_KNOWN).fill_null(pl.col("_status_year").is_null()))
     )
 
 
@@ -226,7 +243,8 @@ def _run(
     frame: pl.DataFrame,
     missing: set[tuple[str, str]],
     reference: Reference | None = None,
-) -> list[Issue]:
+) -> list[tuple[int, str, Issue]]:
+    """Validate with every check at once; each failure as (frame index, check, issue)."""
     try:
         model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -242,7 +260,8 @@ def _run(
         if (row[FILE], column) in missing:
             continue  # the missing column is already one file-level issue
         rule, message = describe(failure["check"], column, row, frame, reference)
-        issues.append(Issue(row[FILE], rule, message, "error", row[ROW], column))
+        issue = Issue(row[FILE], rule, message, "error", row[ROW], column)
+        issues.append((failure["index"], failure["check"], issue))
     return issues
 
 
@@ -266,6 +285,10 @@ def describe(
         elif column == "cooperative_type":
             hint = "worker, social, producer, multi_stakeholder or other"
         return "required_value", f"{where}the value is empty; enter {hint}."
+    if check == "whole_number" and isinstance(value, str) and len(value.lstrip("-")) > 15:
+        return "whole_number", (
+            f"{where}{shown} has more than 15 digits; no count is that large, check the figure."
+        )
     if check == "whole_number":
         if isinstance(value, str) and pl.Series([value]).str.contains(THOUSANDS_SEPARATED)[0]:
             digits = value.replace(".", "").replace(",", "")
@@ -275,6 +298,11 @@ def describe(
             )
         return "whole_number", (
             f"{where}{shown} is not a whole number; write digits only, e.g. 120."
+        )
+    if check == "decimal_number" and isinstance(value, str) and len(value) > 15:
+        return "number", (
+            f"{where}{shown} is too long for an amount; write at most 15 digits before "
+            "the decimal point, without exponent."
         )
     if check == "decimal_number":
         return "number", (

@@ -27,10 +27,15 @@ FOLDER_YEAR = "_folder_year"
 MEMBER_STATUS = "_member_status"  # active / inactive / unknown, from the registry
 CURRENCY_KNOWN = "_currency_known"  # the (year, currency) pair is in fx_rates.csv
 
-WHOLE_NUMBER = r"^-?\d+(\.0+)?$"
-THOUSANDS_SEPARATED = r"^-?\d{1,3}([.,]\d{3})+$"
-DECIMAL_NUMBER = r"^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
-ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+# At most 15 digits: counts and money stay exact in 64-bit numbers, and a longer
+# figure is a typing error. `12,0` is a whole number too (a ';' CSV's decimal comma).
+WHOLE_NUMBER = r"^-?\d{1,15}([.,]0+)?$"
+THOUSANDS_SEPARATED = r"^-?[1-9]\d{0,2}([.,]\d{3})+$"
+DECIMAL_NUMBER = r"^-?(\d{1,15}(\.\d*)?|\.\d+)$"
+ISO_DATE_TIME = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
 
 _INTEGERS = (
     "reference_year",
@@ -83,7 +88,12 @@ class SubmissionCells(pa.DataFrameModel):
 
     @pa.check("submitted_at", name="iso_date")
     def iso_date(cls, data: PolarsData) -> pl.LazyFrame:
-        return _text_matches(data, ISO_DATE_TIME)
+        # The shape, then the calendar: 2026-02-30 has the shape of a date but is none.
+        value = pl.col(data.key)
+        real_day = value.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).is_not_null()
+        return data.lazyframe.select(
+            value.is_null() | (value.str.contains(ISO_DATE_TIME) & real_day)
+        )
 
     @pa.check("sector", name="sector_code")
     def sector_code(cls, data: PolarsData) -> pl.LazyFrame:
@@ -207,3 +217,17 @@ DATAFRAME_CHECK_COLUMNS: dict[str, str] = {
     "enterprises_when_employment": "enterprises",
     "unique_sector_and_type": "cooperative_type",
 }
+
+# The columns each cross-column or registry rule reads: when pass 1 already refused
+# one of them in a row, pass 2 does not judge that row again with that rule.
+RULE_INPUTS: dict[str, tuple[str, ...]] = {
+    "women_within_employment": ("women", "worker_members", "employees", "producer_members"),
+    "transfers_within_new_enterprises": ("transfers", "new_enterprises"),
+    "enterprises_when_employment": (
+        "enterprises", "worker_members", "employees", "producer_members",
+    ),
+    "currency_with_turnover": ("turnover", "currency"),
+    "unique_sector_and_type": ("sector", "cooperative_type"),
+    "member_active_in_year": ("member_id", "reference_year"),
+    "currency_known_for_year": ("currency", "reference_year"),
+}  # fmt: skip
