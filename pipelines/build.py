@@ -25,7 +25,7 @@ def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildRe
     from dagster import DagsterInstance, materialize
 
     from pipelines.definitions import all_assets, all_checks
-    from pipelines.resources import CicopaPaths
+    from pipelines.resources import CicopaPaths, ReportSettings
 
     key = str(year)
     if not reference_years.has_partition_key(key):
@@ -39,7 +39,10 @@ def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildRe
             [*all_assets, *all_checks],
             partition_key=key,
             instance=instance,
-            resources={"paths": CicopaPaths(raw_data=str(raw_data), out=str(out))},
+            resources={
+                "paths": CicopaPaths(raw_data=str(raw_data), out=str(out)),
+                "report_settings": ReportSettings.from_env(),
+            },
             tags={"cicopa/lang": lang, "cicopa/trigger": "cli"},
             # Step-by-step DEBUG lines belong in the UI, not on the operator's terminal.
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import warnings
-
 from dagster import (
-    BetaWarning,
     Definitions,
     load_asset_checks_from_modules,
     load_assets_from_modules,
 )
 
-from pipelines.assets import ingest, statistics
-from pipelines.resources import CicopaPaths
+from pipelines.assets import ingest, report, statistics
+from pipelines.resources import CicopaPaths, ReportSettings
 
-# Data versions on outputs are a beta API that this project relies on knowingly.
-warnings.filterwarnings("ignore", category=BetaWarning)
-
-all_assets = load_assets_from_modules([ingest, statistics])
+all_assets = load_assets_from_modules([ingest, statistics, report])
 all_checks = load_asset_checks_from_modules([statistics])
 
 defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
-    resources={"paths": CicopaPaths.from_env()},
+    resources={
+        "paths": CicopaPaths.from_env(),
+        "report_settings": ReportSettings.from_env(),
+    },
 )

@@ -1,0 +1,104 @@
+"""What the annual report is made from: the statistics tables of one reference year.
+
+The renderer reads nothing else: every figure in the PDF comes from a ``ReportData``.
+Column names follow SPEC section 3 (``statistics/*.csv``, ``validation/submissions.csv``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+BY_AREA_COLUMNS: tuple[str, ...] = (
+    "level",
+    "area_code",
+    "area_name",
+    "parent_code",
+    "members_registered",
+    "members_reporting",
+    "response_rate",
+    "countries_reporting",
+    "enterprises",
+    "worker_members",
+    "employees",
+    "producer_members",
+    "employment_in_cooperatives",
+    "employment_total",
+    "women",
+    "women_share",
+    "turnover_usd",
+    "new_enterprises",
+    "transfers",
+)
+EMPLOYMENT_FIGURES: tuple[str, ...] = (
+    "enterprises",
+    "worker_members",
+    "employees",
+    "producer_members",
+    "employment_in_cooperatives",
+    "employment_total",
+)
+BY_SECTOR_COLUMNS: tuple[str, ...] = ("level", "area_code", "sector", *EMPLOYMENT_FIGURES)
+BY_TYPE_COLUMNS: tuple[str, ...] = ("level", "area_code", "cooperative_type", *EMPLOYMENT_FIGURES)
+SUBMISSIONS_COLUMNS: tuple[str, ...] = (
+    "file",
+    "sha256",
+    "format",
+    "member_id",
+    "submitted_at",
+    "status",
+    "rows",
+    "errors",
+    "warnings",
+)
+REPORTING_MEMBERS_COLUMNS: tuple[str, ...] = (
+    "member_id",
+    "name",
+    "country",
+    "country_name",
+    "region",
+)
+FX_RATES_COLUMNS: tuple[str, ...] = ("year", "currency", "per_usd")
+
+# Values of by_area.level (and of by_sector / by_type .level), in SPEC order.
+LEVELS: tuple[str, ...] = ("global", "region", "sub_region", "country")
+WORLD = "WORLD"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The statistics of one reference year, as the report shows them.
+
+    Frames carry at least the columns named above (extra columns are ignored); integer
+    figures are ints, ``response_rate``/``women_share`` are fractions (0.482, not 48.2),
+    ``turnover_usd`` is in US dollars, and a missing value is null.
+    """
+
+    year: int
+    by_area: pl.DataFrame
+    by_sector: pl.DataFrame
+    by_type: pl.DataFrame
+    submissions: pl.DataFrame
+    reporting_members: pl.DataFrame  # members with an accepted submission
+    fx_rates: pl.DataFrame  # the rates of the reference year
+    fx_source: str  # one sentence naming the exchange-rate source
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.year, int) or isinstance(self.year, bool):
+            raise TypeError(f"year must be an int, got {self.year!r}")
+        expected = {
+            "by_area": BY_AREA_COLUMNS,
+            "by_sector": BY_SECTOR_COLUMNS,
+            "by_type": BY_TYPE_COLUMNS,
+            "submissions": SUBMISSIONS_COLUMNS,
+            "reporting_members": REPORTING_MEMBERS_COLUMNS,
+            "fx_rates": FX_RATES_COLUMNS,
+        }
+        for field_name, columns in expected.items():
+            frame = getattr(self, field_name)
+            if not isinstance(frame, pl.DataFrame):
+                raise TypeError(f"{field_name} must be a polars DataFrame")
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise ValueError(f"{field_name} lacks the column(s) {', '.join(missing)}")

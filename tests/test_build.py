@@ -1,0 +1,150 @@
+"""`cicopa build` end to end through the project's Dagster instance (SQLite, in-process)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from cicopa.cli import main
+from tests.builders import write_statistics_fixture
+from tests.test_statistics import EXPECTED_BY_AREA, EXPECTED_BY_SECTOR, EXPECTED_BY_TYPE
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def built(raw_data: Path, tmp_path: Path, dagster_home: Path) -> dict:
+    write_statistics_fixture(raw_data)
+    before = _snapshot(raw_data)
+    out = tmp_path / "out"
+    code = main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)])
+    return {"code": code, "out": out / "2025", "raw_before": before, "raw_data": raw_data}
+
+
+def test_build_writes_every_output_of_the_spec(built: dict):
+    assert built["code"] == 0
+    year = built["out"]
+    files = sorted(p.relative_to(year).as_posix() for p in year.rglob("*") if p.is_file())
+    assert files == [
+        "annual_report_2025_en.pdf",
+        "provenance.json",
+        "statistics/by_area.csv",
+        "statistics/by_sector.csv",
+        "statistics/by_type.csv",
+        "validation/issues.csv",
+        "validation/submissions.csv",
+    ]
+    assert (year / "statistics/by_area.csv").read_text() == EXPECTED_BY_AREA
+    assert (year / "statistics/by_sector.csv").read_text() == EXPECTED_BY_SECTOR
+    assert (year / "statistics/by_type.csv").read_text() == EXPECTED_BY_TYPE
+    assert (year / "annual_report_2025_en.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_build_never_touches_raw_data(built: dict):
+    assert _snapshot(built["raw_data"]) == built["raw_before"]
+
+
+def test_provenance_lists_inputs_outputs_code_and_run(built: dict):
+    record = json.loads((built["out"] / "provenance.json").read_text())
+    inputs = {i["file"]: i for i in record["inputs"]}
+    assert inputs["reference/members.csv"]["status"] == "reference"
+    assert inputs["submissions/2025/IT-ONE_first.csv"]["status"] == "superseded"
+    assert inputs["submissions/2025/KE-ONE.csv"]["status"] == "rejected"
+    for name, entry in inputs.items():
+        data = (built["raw_data"] / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["bytes"] == len(data)
+    outputs = {o["path"]: o["sha256"] for o in record["outputs"]}
+    assert set(outputs) == {
+        "annual_report_2025_en.pdf",
+        "statistics/by_area.csv",
+        "statistics/by_sector.csv",
+        "statistics/by_type.csv",
+        "validation/issues.csv",
+        "validation/submissions.csv",
+    }
+    for path, digest in outputs.items():
+        assert hashlib.sha256((built["out"] / path).read_bytes()).hexdigest() == digest
+    for package in ("python", "dagster", "polars", "pandera", "weasyprint", "jinja2"):
+        assert record["software"][package]
+    assert record["orchestrator"]["run_id"]
+    assert record["built_at"].startswith("20")
+
+
+def test_the_run_and_its_checks_are_recorded_in_the_instance(built: dict):
+    """Runs started from the command line are in the project's instance, checks passed."""
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance
+
+    record = json.loads((built["out"] / "provenance.json").read_text())
+    with DagsterInstance.get() as instance:
+        run = instance.get_run_by_id(record["orchestrator"]["run_id"])
+        assert run is not None and run.is_success
+        for check in (
+            "world_equals_sum_of_regions",
+            "regions_equal_sum_of_countries",
+            "sub_regions_equal_sum_of_countries",
+            "employment_identities_hold",
+        ):
+            key = AssetCheckKey(AssetKey("area_statistics"), check)
+            latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])
+            evaluation = latest[key].event.dagster_event.event_specific_data
+            assert evaluation.passed, check
+
+
+def test_two_builds_give_byte_identical_csv(built: dict, tmp_path: Path):
+    first = {p: h for p, (h, _) in _snapshot(built["out"]).items() if p.endswith(".csv")}
+    out = tmp_path / "again"
+    raw = str(built["raw_data"])
+    assert main(["build", "--year", "2025", "--raw-data", raw, "--out", str(out)]) == 0
+    second = {p: h for p, (h, _) in _snapshot(out / "2025").items() if p.endswith(".csv")}
+    assert first == second and len(first) == 5
+
+
+def test_broken_members_csv_exits_2_with_one_line_and_no_outputs(
+    raw_data: Path, tmp_path: Path, dagster_home: Path, capsys: pytest.CaptureFixture[str]
+):
+    write_statistics_fixture(raw_data)
+    members = raw_data / "reference" / "members.csv"
+    members.write_text(members.read_text().replace("IT-TWO,", "IT_two,"))
+    out = tmp_path / "out"
+    code = main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "members.csv" in err and "member_id" in err
+    assert not (out / "2025").exists()
+
+
+@pytest.mark.parametrize("missing", ["members.csv", "regions.csv", "fx_rates.csv"])
+def test_missing_reference_file_exits_2(
+    raw_data: Path, tmp_path: Path, dagster_home: Path, missing: str,
+    capsys: pytest.CaptureFixture[str],
+):  # fmt: skip
+    write_statistics_fixture(raw_data)
+    (raw_data / "reference" / missing).unlink()
+    out = tmp_path / "out"
+    assert main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)]) == 2
+    assert missing in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_year_without_submissions_folder_exits_2(
+    raw_data: Path, tmp_path: Path, dagster_home: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = tmp_path / "out"
+    assert main(["build", "--year", "2024", "--raw-data", str(raw_data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "2024" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()

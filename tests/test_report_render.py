@@ -1,0 +1,429 @@
+"""The annual report renderer: content, untrusted text, the URL fetcher, determinism."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from reports.fetcher import STATIC_DIR, RefusedURLError, ReportURLFetcher
+from reports.filters import fmt_int, fmt_pct, fmt_usd_millions
+from reports.model import BY_AREA_COLUMNS, ReportData
+from reports.render import make_environment, render_html, render_pdf
+
+YEAR = 2025
+IMG_NAME = '<img src="file:///etc/passwd"> & Co'
+LINK_NAME = '<link rel="attachment" href="file:///etc/passwd">'
+
+# country: (name, region, sub-region, registered, reporting, enterprises, worker_members,
+#           employees, producer_members, women, turnover_usd)
+COUNTRIES = {
+    "IT": ("Italy", "EUROPE", None, 2, 2, 40_000, 300_000, 400_000, 100_000, 380_000, 30e9),
+    "FR": ("France", "EUROPE", None, 2, 1, 10_000, 60_000, 100_000, 40_000, 90_000, None),
+    "US": ("United States", "AMERICAS", "NORTH_AMERICA", 1, 1, 500, 5_000, 2_000, 3_000, None,
+           None),
+    "BR": ("Brazil", "AMERICAS", "MERCOSUR", 1, 1, 7_000, 200_000, 150_000, 650_000, 400_000,
+           None),
+    "CO": ("Colombia", "AMERICAS", None, 1, 1, 500, 10_000, 20_000, 20_000, 25_000, None),
+    "JP": ("Japan", "ASIA_PACIFIC", None, 1, 1, 10_000, 500_000, 300_000, 140_000, 470_000,
+           None),
+}  # fmt: skip
+FIGURES = ("enterprises", "worker_members", "employees", "producer_members")
+
+
+def _area_row(level, code, name, parent, rows):
+    """One by_area row summed from country tuples (the fixture's own arithmetic)."""
+    total = {f: sum(r[5 + i] for r in rows) for i, f in enumerate(FIGURES)}
+    in_coops = total["worker_members"] + total["employees"]
+    employed = in_coops + total["producer_members"]
+    with_women = [r for r in rows if r[9] is not None]
+    women = sum(r[9] for r in with_women) if with_women else None
+    women_base = sum(r[6] + r[7] + r[8] for r in with_women)
+    turnover = [r[10] for r in rows if r[10] is not None]
+    registered, reporting = sum(r[3] for r in rows), sum(r[4] for r in rows)
+    return {
+        "level": level,
+        "area_code": code,
+        "area_name": name,
+        "parent_code": parent,
+        "members_registered": registered,
+        "members_reporting": reporting,
+        "response_rate": round(reporting / registered, 4),
+        "countries_reporting": sum(1 for r in rows if r[4]),
+        **total,
+        "employment_in_cooperatives": in_coops,
+        "employment_total": employed,
+        "women": women,
+        "women_share": round(women / women_base, 4) if with_women else None,
+        "turnover_usd": sum(turnover) if turnover else None,
+        "new_enterprises": None,
+        "transfers": None,
+    }
+
+
+def _by_area() -> pl.DataFrame:
+    rows = [_area_row("global", "WORLD", "World", None, COUNTRIES.values())]
+    for region in ("AMERICAS", "ASIA_PACIFIC", "EUROPE"):  # no member in Africa
+        members = [c for c in COUNTRIES.values() if c[1] == region]
+        rows.append(_area_row("region", region, region.title(), "WORLD", members))
+    for sub in ("MERCOSUR", "NORTH_AMERICA"):
+        members = [c for c in COUNTRIES.values() if c[2] == sub]
+        rows.append(_area_row("sub_region", sub, sub.title(), "AMERICAS", members))
+    for code, c in sorted(COUNTRIES.items()):
+        rows.append(_area_row("country", code, c[0], c[2] or c[1], [c]))
+    schema = {c: pl.Int64 for c in BY_AREA_COLUMNS} | {
+        "level": pl.String,
+        "area_code": pl.String,
+        "area_name": pl.String,
+        "parent_code": pl.String,
+        "response_rate": pl.Float64,
+        "women_share": pl.Float64,
+        "turnover_usd": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _breakdown(key: str, rows: dict[str, tuple[int, int, int, int]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "level": "global",
+                "area_code": "WORLD",
+                key: code,
+                "enterprises": e,
+                "worker_members": w,
+                "employees": m,
+                "producer_members": p,
+                "employment_in_cooperatives": w + m,
+                "employment_total": w + m + p,
+            }
+            for code, (e, w, m, p) in rows.items()
+        ]
+    )
+
+
+def make_data() -> ReportData:
+    members = [
+        ("IT-LEGA", "Lega Test Cooperative", "IT", "Italy", "EUROPE"),
+        ("IT-EVIL", IMG_NAME, "IT", "Italy", "EUROPE"),
+        ("FR-LINK", LINK_NAME, "FR", "France", "EUROPE"),
+        ("US-USFWC", "Worker Cooperatives of the United States", "US", "United States",
+         "AMERICAS"),
+        ("BR-OCB", "Cooperativas do Brasil", "BR", "Brazil", "AMERICAS"),
+        ("CO-CONF", "Confederación de Colombia", "CO", "Colombia", "AMERICAS"),
+        ("JP-JWCU", "Japan Workers' Cooperative Union", "JP", "Japan", "ASIA_PACIFIC"),
+    ]  # fmt: skip
+    submissions = [
+        (f"{m[0]}.csv", "0" * 64, "csv", m[0], "2026-02-01", "accepted", 3, 0, 0) for m in members
+    ]
+    submissions += [
+        ("IT-LEGA-old.csv", "1" * 64, "csv", "IT-LEGA", "2026-01-15", "superseded", 3, 0, 0),
+        ("FR-OTHER.json", "2" * 64, "json", "FR-OTHER", None, "rejected", 2, 4, 1),
+        ("<script>x</script>.xlsx", "3" * 64, "xlsx", None, None, "unreadable", 0, 1, 0),
+    ]
+    return ReportData(
+        year=YEAR,
+        by_area=_by_area(),
+        by_sector=_breakdown(
+            "sector",
+            {
+                "A": (7_000, 100_000, 50_000, 700_000),
+                "C": (30_000, 600_000, 300_000, 100_000),
+                "F": (11_000, 275_000, 222_000, 103_000),
+                "Q": (20_000, 100_000, 400_000, 50_000),
+            },
+        ),
+        by_type=_breakdown(
+            "cooperative_type",
+            {
+                "worker": (40_000, 900_000, 400_000, 0),
+                "social": (20_000, 150_000, 500_000, 3_000),
+                "producer": (8_000, 25_000, 72_000, 950_000),
+            },
+        ),
+        submissions=pl.DataFrame(
+            submissions,
+            schema=[
+                "file",
+                "sha256",
+                "format",
+                "member_id",
+                "submitted_at",
+                "status",
+                "rows",
+                "errors",
+                "warnings",
+            ],
+            orient="row",
+        ),
+        reporting_members=pl.DataFrame(
+            members, schema=["member_id", "name", "country", "country_name", "region"], orient="row"
+        ).sort("member_id"),
+        fx_rates=pl.DataFrame(
+            {"year": [YEAR, YEAR], "currency": ["EUR", "USD"], "per_usd": [0.885, 1.0]}
+        ),
+        fx_source="Annual average rates from the test fixture.",
+    )
+
+
+def _text(pdf: bytes) -> str:
+    """The PDF's text, white space runs (line breaks in table cells) made one space.
+
+    pypdf reads a kerned "r," as "r ,", so a space before a comma is dropped too.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return text.replace(" ,", ",")
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return make_data()
+
+
+@pytest.fixture(scope="module")
+def pdf(data: ReportData) -> bytes:
+    return render_pdf(data)
+
+
+@pytest.fixture(scope="module")
+def text(pdf: bytes) -> str:
+    return _text(pdf)
+
+
+# --- 1. Content -------------------------------------------------------------------------
+
+
+def test_fixture_ties_to_the_public_headline():
+    assert sum(c[5] for c in COUNTRIES.values()) == 68_000
+    assert sum(c[6] + c[7] + c[8] for c in COUNTRIES.values()) == 3_000_000
+
+
+def test_pdf_has_pages_and_metadata(pdf: bytes):
+    reader = PdfReader(io.BytesIO(pdf))
+    assert pdf.startswith(b"%PDF-")
+    assert len(reader.pages) > 5
+    assert reader.metadata.title == f"CICOPA Annual Statistics {YEAR}"
+    assert reader.metadata.author == "CICOPA"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
+    # No build time in the document: the same data give the same file.
+    assert "/CreationDate" not in reader.trailer["/Info"]
+    assert "/ModDate" not in reader.trailer["/Info"]
+
+
+def test_headline_figures_are_formatted_for_people(text: str):
+    # Expected strings written out by hand from the fixture above.
+    for expected in (
+        f"CICOPA Annual Statistics {YEAR}",
+        "Worker, social and producers' cooperatives",
+        "68,000",  # enterprises: 40,000 + 10,000 + 500 + 7,000 + 500 + 10,000
+        "3,000,000",  # persons employed
+        "2,047,000",  # employment in cooperatives: 1,075,000 worker-members + 972,000 employees
+        "953,000",  # employment within the scope of cooperatives: producer-members
+        "45.7 %",  # women 1,365,000 of 2,990,000 persons in the rows that report women
+        "75.0 %",  # Europe: 3 of 4 registered members reported
+        "1,000,000",  # Europe: 800,000 + 200,000 persons employed
+        "US$ 30,000.0 million",  # turnover, only Italy reports it
+    ):
+        assert expected in text, expected
+
+
+def test_regions_and_sub_regions_use_their_display_names(text: str):
+    for name in (
+        "Europe (CECOP – CICOPA Europe)",
+        "Americas (CICOPA Americas)",
+        "North America (CICOPA North America)",
+        "Mercosur (CICOPA Mercosur)",
+        "Asia-Pacific",
+    ):
+        assert name in text, name
+    # Africa has no member, yet it is named rather than left out.
+    assert "No member organisation of CICOPA is registered in Africa" in text
+
+
+def test_sectors_and_types_are_named_in_words(text: str):
+    for name in (
+        "A Agriculture, forestry and fishing",
+        "C Manufacturing",
+        "F Construction",
+        "Q Human health and social work activities",
+        "Worker cooperatives",
+        "Social cooperatives",
+        "Producers' cooperatives",
+    ):
+        assert name in text, name
+
+
+def test_coverage_methodology_and_countries(text: str):
+    for expected in (
+        "Italy",
+        "Colombia",
+        "Japan",
+        "Guidelines concerning statistics of cooperatives",
+        "Annual average rates from the test fixture.",
+        "0.885",
+        "superseded",
+        "Lega Test Cooperative",
+        "Japan Workers' Cooperative Union",
+        "3 / 4",  # members reporting / registered in Europe
+    ):
+        assert expected in text, expected
+
+
+def test_a_year_without_figures_still_renders(data: ReportData):
+    empty = ReportData(
+        year=YEAR,
+        by_area=data.by_area.clear(),
+        by_sector=data.by_sector.clear(),
+        by_type=data.by_type.clear(),
+        submissions=data.submissions.clear(),
+        reporting_members=data.reporting_members.clear(),
+        fx_rates=data.fx_rates.clear(),
+        fx_source="No rate was needed.",
+    )
+    html = render_html(empty)
+    assert "No member organisation of CICOPA is registered in Europe" in html
+    assert "No member organisation reported for 2025." in html
+
+
+def test_report_data_names_missing_columns(data: ReportData):
+    with pytest.raises(ValueError, match="by_area lacks the column"):
+        ReportData(**{**data.__dict__, "by_area": data.by_area.drop("women_share")})
+
+
+# --- 2. Untrusted text and the URL fetcher ----------------------------------------------
+
+
+def test_markup_in_member_names_is_shown_as_text(text: str):
+    assert IMG_NAME in text
+    assert LINK_NAME in text
+
+
+def test_markup_in_member_names_is_escaped_in_html(data: ReportData):
+    html = render_html(data)
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt; &amp; Co" in html
+    assert "<img" not in html
+    assert '<link rel="attachment"' not in html
+    assert "<script>" not in html
+
+
+def test_environment_escapes_every_template():
+    env = make_environment()
+    assert env.autoescape("report.html.j2") is True
+    assert env.autoescape("macros.html.j2") is True
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def _assert_nothing_embedded(pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    names = reader.trailer["/Root"].get("/Names")
+    assert names is None or "/EmbeddedFiles" not in names.get_object()
+    assert not reader.attachments
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            assert annot.get_object().get("/Subtype") != "/FileAttachment"
+        resources = page.get("/Resources") or {}
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        for xobject in xobjects.get_object().values() if xobjects else []:
+            assert xobject.get_object().get("/Subtype") != "/Image"
+
+
+def test_report_embeds_no_file_and_no_image(pdf: bytes):
+    _assert_nothing_embedded(pdf)
+
+
+def test_fetcher_stops_injected_markup_that_slipped_through(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the report")
+    injected = (
+        f'<html><body><p>x</p><link rel="attachment" href="{secret.as_uri()}">'
+        f'<img src="{secret.as_uri()}"><img src="https://example.org/x.png"></body></html>'
+    )
+    # WeasyPrint's own fetcher would embed the local file: the test can see an attachment.
+    unsafe = HTML(string=injected, base_url=STATIC_DIR.as_uri() + "/").write_pdf()
+    assert PdfReader(io.BytesIO(unsafe)).attachments
+    # The report's fetcher refuses it: nothing is embedded.
+    safe = HTML(
+        string=injected, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=ReportURLFetcher()
+    ).write_pdf()
+    _assert_nothing_embedded(safe)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "https://example.org/x.css",
+        "http://127.0.0.1/x.css",
+        "ftp://example.org/x.css",
+        "file://evil.example/etc/passwd",
+        (STATIC_DIR / "..").as_uri() + "/model.py",
+        STATIC_DIR.as_uri() + "/../../pyproject.toml",
+        STATIC_DIR.as_uri() + "/%2e%2e/model.py",
+        STATIC_DIR.as_uri() + "/fonts/missing.ttf",
+        STATIC_DIR.as_uri() + "/fonts",  # a folder, not a file
+    ],
+)
+def test_fetcher_refuses(url: str):
+    with pytest.raises(RefusedURLError):
+        ReportURLFetcher().fetch(url)
+
+
+def test_fetcher_refuses_a_symlink_out_of_the_allowed_folders(tmp_path: Path):
+    allowed = tmp_path / "static"
+    allowed.mkdir()
+    outside = tmp_path / "outside.css"
+    outside.write_text("body { color: red }")
+    (allowed / "link.css").symlink_to(outside)
+    (allowed / "own.css").write_text("p { color: blue }")
+    fetcher = ReportURLFetcher(allowed_dirs=[allowed])
+    with pytest.raises(RefusedURLError):
+        fetcher.fetch((allowed / "link.css").as_uri())
+    response = fetcher.fetch((allowed / "own.css").as_uri())
+    assert response.read() == b"p { color: blue }"
+
+
+def test_fetcher_allows_static_files_and_data_urls():
+    fetcher = ReportURLFetcher()
+    response = fetcher.fetch((STATIC_DIR / "report.css").as_uri())
+    assert response.content_type == "text/css"
+    assert b"@font-face" in response.read()
+    font = fetcher.fetch((STATIC_DIR / "fonts" / "NotoSans-Regular.ttf").as_uri())
+    assert len(font.read()) > 10_000
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+
+
+# --- 3. Determinism and number formats --------------------------------------------------
+
+
+def test_rendering_twice_gives_the_same_text(data: ReportData, pdf: bytes, text: str):
+    again = render_pdf(data)
+    assert _text(again) == text
+    assert again == pdf
+
+
+@pytest.mark.parametrize(
+    ("function", "value", "expected"),
+    [
+        (fmt_int, 68_000, "68,000"),
+        (fmt_int, 3_000_000, "3,000,000"),
+        (fmt_int, 0, "0"),
+        (fmt_int, 2.5, "3"),
+        (fmt_int, None, "–"),
+        (fmt_int, float("nan"), "–"),
+        (fmt_pct, 0.4823, "48.2 %"),
+        (fmt_pct, 0.4565, "45.7 %"),  # half up, as the 4-decimal statistics are written
+        (fmt_pct, 0.00001, "0.0 %"),
+        (fmt_pct, 1.0, "100.0 %"),
+        (fmt_pct, None, "–"),
+        (fmt_usd_millions, 1_234_500_000.0, "US$ 1,234.5 million"),
+        (fmt_usd_millions, None, "–"),
+    ],
+)
+def test_number_formats(function, value, expected):
+    assert function(value) == expected
