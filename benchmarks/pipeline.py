@@ -72,8 +72,9 @@ def _stage_render(raw_data: str, year: int, queue: mp.Queue) -> None:
     started = time.perf_counter()
     pdf = render_pdf(data)
     seconds = time.perf_counter() - started
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     queue.put({"seconds": seconds, "peak_mib": max(before, _peak_mib()), "pages": pages,

@@ -113,7 +113,7 @@ def build(year: int, raw_data: Path, out: Path, lang: str) -> int:
     try:
         result = run_build(year, raw_data, out, lang)
     except BuildError as exc:
-        return _fail("build", str(exc))
+        return _fail("build", str(exc), exc.exit_code)
     for path in result.outputs:
         print(path)
     reports = [p for p in result.outputs if p.suffix == ".pdf"]

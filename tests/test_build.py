@@ -148,3 +148,37 @@ def test_year_without_submissions_folder_exits_2(
     err = capsys.readouterr().err
     assert "2024" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_failing_tie_out_blocks_the_report(
+    raw_data: Path,
+    tmp_path: Path,
+    dagster_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """If the published table stopped adding up, the blocking checks stop the PDF."""
+    import polars as pl
+
+    from cicopa import statistics
+
+    honest = statistics.by_area
+
+    def off_by_one(*args, **kwargs):  # a bug in aggregation, as a check must catch it
+        table = honest(*args, **kwargs)
+        return table.with_columns(
+            pl.when(pl.col("area_code") == "IT")
+            .then(pl.col("enterprises") + 1)
+            .otherwise(pl.col("enterprises"))
+            .alias("enterprises")
+        )
+
+    monkeypatch.setattr(statistics, "by_area", off_by_one)
+    write_statistics_fixture(raw_data)
+    out = tmp_path / "out"
+    code = main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "regions_equal_sum_of_countries" in err and len(err.strip().splitlines()) == 1
+    assert not (out / "2025" / "annual_report_2025_en.pdf").exists()
+    assert not (out / "2025" / "provenance.json").exists()

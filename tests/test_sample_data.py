@@ -104,3 +104,36 @@ def test_2024_carries_a_windows_1252_semicolon_csv_and_an_xlsx_with_a_title_row(
         if first and first[0] and str(first[0]).lower().startswith("annual survey"):
             titled.append(path.name)
     assert titled
+
+
+def test_sample_report_shows_the_2025_headline(sample_2025):
+    """The published PDF carries the headline, formatted for people."""
+    import io
+
+    from pypdf import PdfReader
+
+    from pipelines.assets.report import reporting_members
+    from reports.model import ReportData
+    from reports.render import render_pdf
+
+    table, outcome = sample_2025
+    reference = load_reference(RAW_DATA)
+    rows = outcome.accepted_rows
+    pdf = render_pdf(
+        ReportData(
+            year=2025,
+            by_area=table,
+            by_sector=statistics.breakdown(rows, reference, 2025, "sector"),
+            by_type=statistics.breakdown(rows, reference, 2025, "cooperative_type"),
+            submissions=outcome.submissions,
+            reporting_members=reporting_members(reference, rows),
+            fx_rates=reference.rates_for(2025),
+            fx_source="test",
+        )
+    )
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    text = "\n".join(pages)
+    for figure in ("68,000", "3,000,000", "50,000", "1,300,000"):
+        assert figure in text, figure
+    europe = next(p for p in pages if "Europe (CECOP" in p and "26 of the 28" in p)
+    assert "50,000" in europe and "1,300,000" in europe
