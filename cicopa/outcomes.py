@@ -8,7 +8,9 @@ resubmission that `submitted_at` cannot order), `accepted` (everything else).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -42,6 +44,8 @@ CHANGE_THRESHOLD = 0.5
 CHANGE_COLUMNS = ("enterprises", *EMPLOYMENT_COLUMNS)
 # How many earlier years are searched for a member's previous accepted figures.
 CHANGE_LOOKBACK_YEARS = 3
+# Given the members to look for, their totals in their previous accepted year.
+PreviousTotals = Callable[[set[str]], pl.DataFrame]
 
 
 def year_folder(raw_data: Path, year: int) -> Path:
@@ -102,11 +106,24 @@ def resolve_year(
     reference: Reference,
     year: int,
     hashes: dict[str, str],
-    previous: pl.DataFrame | None = None,
+    previous: PreviousTotals | None = None,
 ) -> YearValidation:
-    """Check the year's files, apply the resubmission rule, and assign statuses."""
+    """Check the year's files, apply the resubmission rule, and assign statuses.
+
+    `previous` gives members' totals from earlier years, for the change warnings;
+    it is asked only for the members whose file is accepted.
+    """
     checked = check_submissions(raws, reference, {r.file: year for r in raws})
     status, extra = _resubmission_statuses(checked)
+    if previous is not None:
+        accepted_members = {
+            c.member_id
+            for c in checked
+            if c.member_id and c.file not in status and c.errors == 0 and c.file not in extra
+        }
+        previous_totals = previous(accepted_members)
+    else:
+        previous_totals = None
     outcome_rows, all_issues, accepted = [], [], []
     for item in checked:
         issues = item.issues + extra.get(item.file, [])
@@ -114,7 +131,7 @@ def resolve_year(
         if final is None:
             final = "rejected" if any(i.severity == "error" for i in issues) else "accepted"
         if final == "accepted" and item.rows is not None:
-            issues += _change_warnings(item, previous)
+            issues += _change_warnings(item, previous_totals)
             accepted.append(item.rows.with_columns(pl.lit(item.file).alias("file")))
         all_issues += issues
         outcome_rows.append(
@@ -211,16 +228,25 @@ def _change_warnings(item: CheckedSubmission, previous: pl.DataFrame | None) -> 
     return issues
 
 
-def previous_accepted_totals(raw_data: Path, reference: Reference, year: int) -> pl.DataFrame:
-    """Each member's totals from its latest accepted year before `year` (up to 3 back)."""
+def previous_accepted_totals(
+    raw_data: Path, reference: Reference, year: int, members: set[str] | None = None
+) -> pl.DataFrame:
+    """Each member's totals from its latest accepted year before `year` (up to 3 back).
+
+    With `members`, earlier years are read only until each of them has been found.
+    """
     found: list[pl.DataFrame] = []
+    wanted = set(members) if members is not None else None
     for earlier in range(year - 1, year - 1 - CHANGE_LOOKBACK_YEARS, -1):
+        if wanted is not None and not wanted:
+            break
         if not year_folder(raw_data, earlier).is_dir():
             continue
         outcome = validate_year(raw_data, reference, earlier, compare=False)
-        found.append(
-            member_totals(outcome.accepted_rows).with_columns(pl.lit(earlier).alias("year"))
-        )
+        totals = member_totals(outcome.accepted_rows).with_columns(pl.lit(earlier).alias("year"))
+        found.append(totals)
+        if wanted is not None:
+            wanted -= set(totals["member_id"].to_list())
     if not found:
         return pl.DataFrame(
             schema={
@@ -239,5 +265,5 @@ def validate_year(
     """Read, check and resolve every file of a year folder (plain function, no Dagster)."""
     raws = read_year(raw_data, year)
     hashes = dict(inventory(raw_data, year).select("file", "sha256").iter_rows())
-    previous = previous_accepted_totals(raw_data, reference, year) if compare else None
+    previous = partial(previous_accepted_totals, raw_data, reference, year) if compare else None
     return resolve_year(raws, reference, year, hashes, previous)

@@ -54,6 +54,8 @@ class CheckedSubmission:
     folder_year: int | None
     rows: pl.DataFrame | None  # typed rows, spec columns plus `_row`
     issues: list[Issue] = field(default_factory=list)
+    member_id: str | None = None  # the member this file speaks for, when it names one
+    submitted_at_text: str | None = None
 
     @property
     def file(self) -> str:
@@ -66,21 +68,6 @@ class CheckedSubmission:
     @property
     def warnings(self) -> int:
         return sum(1 for i in self.issues if i.severity == "warning")
-
-    def _single(self, column: str) -> Any:
-        if self.rows is None or self.rows.is_empty():
-            return None
-        values = self.rows[column].drop_nulls().unique()
-        return values.item() if values.len() == 1 else None
-
-    @property
-    def member_id(self) -> str | None:
-        """The member this file speaks for, when it names exactly one."""
-        return self._single("member_id")
-
-    @property
-    def submitted_at_text(self) -> str | None:
-        return self._single("submitted_at")
 
     @property
     def submitted_at(self) -> datetime | None:
@@ -145,11 +132,14 @@ def check_submissions(
                 )
             )
         member = _single_value(rows, "member_id")
+        submitted = _single_value(rows, "submitted_at")
         ordered = sorted(issues[raw.file], key=_issue_order)
         ordered = [
             Issue(i.file, i.rule, i.message, i.severity, i.row, i.column, member) for i in ordered
         ]
-        checked.append(CheckedSubmission(raw, folder_years.get(raw.file), rows, ordered))
+        checked.append(
+            CheckedSubmission(raw, folder_years.get(raw.file), rows, ordered, member, submitted)
+        )
     return checked
 
 
