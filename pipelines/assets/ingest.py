@@ -1,6 +1,7 @@
 """Ingest stage: reference data, raw submission files, parsing, validation report."""
 
 import hashlib
+from functools import partial
 
 from dagster import (
     AssetExecutionContext,
@@ -110,7 +111,7 @@ def validated_submissions(
     """Schema and registry checks, the resubmission rule, and one status per file."""
     year = _year(context)
     hashes = dict(submission_files.select("file", "sha256").iter_rows())
-    previous = previous_accepted_totals(paths.raw_data_dir, reference_data, year)
+    previous = partial(previous_accepted_totals, paths.raw_data_dir, reference_data, year)
     outcome = resolve_year(parsed_submissions, reference_data, year, hashes, previous)
     counts = outcome.status_counts()
     return Output(
