@@ -1,17 +1,30 @@
-"""Number formats for people reading English: 68,000 · 48.2 % · US$ 1,234.5 million.
+"""Number formats for the reader's language: 68,000 · 68 000 · 68.000 and 48.2 % · 48,2 %.
+
+``NumberFormat(lang)`` formats with Babel (CLDR): French groups digits with a narrow
+no-break space (U+202F) and writes ``48,2 %`` with a no-break space before the sign;
+Spanish groups with a full stop from five digits on (CLDR's minimum grouping digits: 6800
+but 68.000). English keeps the house style "68,000" and "48.2 %" (an ASCII space before
+the sign, so the text extracted from the PDF reads "48.2 %"; the stylesheet keeps
+figures from wrapping).
 
 Every filter shows a missing value (None, NaN) as an en dash, so an empty cell in the
-statistics is never mistaken for a zero. Spaces are plain ASCII spaces (so the text
-extracted from the PDF reads "48.2 %"); the stylesheet keeps figures from wrapping.
+statistics is never mistaken for a zero. Rounding is half up, as a statistics office
+rounds. The module-level ``fmt_*`` functions are the English formats.
 """
 
 from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from gettext import NullTranslations
 from numbers import Real
 
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+
 DASH = "–"  # en dash: "no figure"
+# CLDR minimumGroupingDigits (Babel does not apply it): Spanish writes 6800 but 68.000.
+MIN_GROUPING_DIGITS = {"en": 1, "fr": 1, "es": 2}
 
 
 def _missing(value: object) -> bool:
@@ -35,47 +48,113 @@ def _round(value: object, places: int, scale: int = 0) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0"
 
 
-def fmt_int(value: object) -> str:
-    """A count with thousands separators: 68000 -> "68,000"; rounds a decimal figure."""
-    if _missing(value):
-        return DASH
-    return f"{_round(value, 0):,}"
+class NumberFormat:
+    """The report's number filters in one language (``en``, ``fr`` or ``es``)."""
 
+    def __init__(self, lang: str = "en", translations: NullTranslations | None = None) -> None:
+        self.lang = lang
+        self.locale = Locale.parse(lang)
+        self.translations = translations or NullTranslations()
+        percent = self.locale.percent_formats[None].pattern  # "#,##0 %" with U+00A0 in fr
+        self._percent_pattern = percent if lang != "en" else "#,##0 %"
+        self._min_grouping = MIN_GROUPING_DIGITS.get(lang, 1)
 
-def fmt_decimal(value: object, places: int = 1) -> str:
-    """A decimal number with thousands separators: 1234.56 -> "1,234.6"."""
-    if _missing(value):
-        return DASH
-    return f"{_round(value, places):,}"
+    # -- building blocks
 
+    def _grouped(self, number: Decimal) -> bool:
+        digits = len(str(abs(int(number))))
+        return digits >= 3 + self._min_grouping
 
-def fmt_pct(value: object, places: int = 1) -> str:
-    """A fraction as a percentage with a space before the sign: 0.4823 -> "48.2 %"."""
-    if _missing(value):
-        return DASH
-    return f"{_round(value, places, scale=2):,} %"
+    def _decimal(self, number: Decimal, places: int, max_places: int | None = None) -> str:
+        pattern = "#,##0"
+        if places or max_places:
+            pattern += "." + "0" * places + "#" * ((max_places or places) - places)
+        return format_decimal(
+            number, format=pattern, locale=self.locale, group_separator=self._grouped(number)
+        )
 
+    # -- filters
 
-def fmt_millions(value: object, places: int = 1) -> str:
-    """An amount in millions, without unit: 1234500000 -> "1,234.5"."""
-    if _missing(value):
-        return DASH
-    return f"{_round(value, places, scale=-6):,}"
+    def int(self, value: object) -> str:
+        """A count: 68000 -> "68,000" / "68 000" / "68.000"; rounds a decimal figure."""
+        if _missing(value):
+            return DASH
+        return self._decimal(_round(value, 0), 0)
 
+    def decimal(self, value: object, places: int = 1) -> str:
+        """A decimal number: 1234.56 -> "1,234.6" / "1 234,6" / "1234,6"."""
+        if _missing(value):
+            return DASH
+        return self._decimal(_round(value, places), places)
 
-def fmt_usd_millions(value: object, places: int = 1) -> str:
-    """US dollars in millions: 1234500000 -> "US$ 1,234.5 million"."""
-    if _missing(value):
-        return DASH
-    return f"US$ {fmt_millions(value, places)} million"
+    def pct(self, value: object, places: int = 1) -> str:
+        """A fraction as a percentage: 0.4823 -> "48.2 %" / "48,2 %" (CLDR spacing)."""
+        if _missing(value):
+            return DASH
+        # Rounded half up first; Babel then only multiplies by 100, exactly.
+        number = _round(value, places, scale=2).scaleb(-2)
+        pattern = self._percent_pattern
+        if places:
+            pattern = pattern.replace("#,##0", "#,##0." + "0" * places, 1)
+        return format_percent(
+            number,
+            format=pattern,
+            locale=self.locale,
+            group_separator=self._grouped(number.scaleb(2)),
+        )
 
+    def change(self, value: object, places: int = 1) -> str:
+        """A relative change with its sign: 0.042 -> "+4.2 %", -0.013 -> "-1.3 %"."""
+        if _missing(value):
+            return DASH
+        text = self.pct(value, places)
+        return text if text.startswith("-") or _round(value, places, 2).is_zero() else "+" + text
 
-def fmt_rate(value: object) -> str:
-    """An exchange rate as published, up to 4 decimals: 0.885, 5.6, 1,150."""
-    if _missing(value):
-        return DASH
-    text = f"{float(value):,.4f}".rstrip("0").rstrip(".")
-    return text
+    def millions(self, value: object, places: int = 1) -> str:
+        """An amount in millions, without unit: 1234500000 -> "1,234.5"."""
+        if _missing(value):
+            return DASH
+        return self._decimal(_round(value, places, scale=-6), places)
+
+    def usd_millions(self, value: object, places: int = 1) -> str:
+        """US dollars in millions: "US$ 1,234.5 million" / "1 234,5 millions de dollars US"."""
+        if _missing(value):
+            return DASH
+        amount = _round(value, places, scale=-6)
+        n = self.plural_number(amount)
+        # TRANSLATORS: turnover in millions of US dollars; %(amount)s is the number as
+        # formatted for the language (110 234,8). The form follows the amount (CLDR).
+        return self.translations.ngettext("US$ %(amount)s million", "US$ %(amount)s million", n) % {
+            "amount": self._decimal(amount, places)
+        }
+
+    def rate(self, value: object) -> str:
+        """An exchange rate as published, up to 4 decimals: 0.885, 5.6, 1,150."""
+        if _missing(value):
+            return DASH
+        return self._decimal(_round(value, 4), 0, max_places=4)
+
+    def plural_number(self, amount: Decimal) -> int:
+        """An integer in the same CLDR plural category as ``amount`` in this language.
+
+        gettext chooses a plural form from an integer; "1,5 million" is singular in
+        French but "1,5 millones" is plural in Spanish, so the category is decided here.
+        """
+        category = self.locale.plural_form(abs(amount))
+        return {"one": 1, "many": 1_000_000}.get(category, 2)
+
+    def filters(self) -> dict[str, object]:
+        return {
+            "num": self.int,
+            "decimal": self.decimal,
+            "pct": self.pct,
+            "change": self.change,
+            "millions": self.millions,
+            "usd_millions": self.usd_millions,
+            "rate": self.rate,
+            "text": fmt_text,
+            "ratio": ratio,
+        }
 
 
 def fmt_text(value: object) -> str:
@@ -93,13 +172,12 @@ def ratio(pair: tuple[object, object]) -> float | None:
     return float(part) / float(whole)
 
 
-FILTERS = {
-    "num": fmt_int,
-    "decimal": fmt_decimal,
-    "pct": fmt_pct,
-    "millions": fmt_millions,
-    "usd_millions": fmt_usd_millions,
-    "rate": fmt_rate,
-    "text": fmt_text,
-    "ratio": ratio,
-}
+_ENGLISH = NumberFormat("en")
+fmt_int = _ENGLISH.int
+fmt_decimal = _ENGLISH.decimal
+fmt_pct = _ENGLISH.pct
+fmt_change = _ENGLISH.change
+fmt_millions = _ENGLISH.millions
+fmt_usd_millions = _ENGLISH.usd_millions
+fmt_rate = _ENGLISH.rate
+FILTERS = _ENGLISH.filters()

@@ -60,6 +60,23 @@ REPORTING_MEMBERS_COLUMNS: tuple[str, ...] = (
     "region",
 )
 FX_RATES_COLUMNS: tuple[str, ...] = ("year", "currency", "per_usd")
+TRENDS_COLUMNS: tuple[str, ...] = (
+    "year",
+    "level",
+    "area_code",
+    "members_reporting",
+    "members_registered",
+    "enterprises",
+    "employment_total",
+)
+MEMBERSHIP_CHANGES_COLUMNS: tuple[str, ...] = (
+    "member_id",
+    "name",
+    "country_name",
+    "change",
+    "year",
+)
+MEMBERSHIP_CHANGES: tuple[str, ...] = ("joined", "left")
 
 # Values of by_area.level (and of by_sector / by_type .level), in SPEC order.
 LEVELS: tuple[str, ...] = ("global", "region", "sub_region", "country")
@@ -83,10 +100,21 @@ class ReportData:
     reporting_members: pl.DataFrame  # members with an accepted submission
     fx_rates: pl.DataFrame  # the rates of the reference year
     fx_source: str  # one sentence naming the exchange-rate source
+    # Global and regional totals of the years Y-2..Y that were built (TRENDS_COLUMNS).
+    trends: pl.DataFrame | None = None
+    # Years of Y-2..Y-1 without statistics: the report says so, never shows a zero.
+    missing_years: tuple[int, ...] = ()
+    # Members that joined or left in the trend years (MEMBERSHIP_CHANGES_COLUMNS),
+    # ``change`` is "joined" or "left".
+    membership_changes: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.year, int) or isinstance(self.year, bool):
             raise TypeError(f"year must be an int, got {self.year!r}")
+        years = tuple(self.missing_years)
+        if any(not isinstance(y, int) or isinstance(y, bool) for y in years):
+            raise TypeError(f"missing_years must be ints, got {self.missing_years!r}")
+        object.__setattr__(self, "missing_years", tuple(sorted(set(years))))
         expected = {
             "by_area": BY_AREA_COLUMNS,
             "by_sector": BY_SECTOR_COLUMNS,
@@ -95,6 +123,13 @@ class ReportData:
             "reporting_members": REPORTING_MEMBERS_COLUMNS,
             "fx_rates": FX_RATES_COLUMNS,
         }
+        optional = {
+            "trends": TRENDS_COLUMNS,
+            "membership_changes": MEMBERSHIP_CHANGES_COLUMNS,
+        }
+        for field_name, columns in optional.items():
+            if getattr(self, field_name) is not None:
+                expected[field_name] = columns
         for field_name, columns in expected.items():
             frame = getattr(self, field_name)
             if not isinstance(frame, pl.DataFrame):

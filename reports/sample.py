@@ -2,15 +2,17 @@
 
 48 registered members in 30 countries, 45 of them reporting from 29 countries, tied to
 CICOPA's public headline (68,000 enterprises, 3,000,000 persons employed; Europe 50,000
-and 1,300,000). Organisation names and figures are invented; deterministic (seeded).
+and 1,300,000), with trends over 2023-2025 and a few members that joined or left.
+Organisation names and figures are invented; deterministic (seeded).
 
-Usage: ``python -m reports.sample [OUT.pdf]`` (default ``out/sample_report.pdf``).
+Usage: ``python -m reports.sample [OUT.pdf] [--lang en|fr|es] [--missing 2023]
+[--attach]`` (default ``out/sample_report.pdf``, English, all three years built).
 """
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -241,7 +243,62 @@ def _breakdown(rows: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def sample_report_data(seed: int = 2025) -> ReportData:
+# Growth of each region's figures from one year to the next (members, enterprises, persons).
+GROWTH = {
+    "EUROPE": (1, 1.021, 1.034),
+    "AMERICAS": (2, 1.046, 1.052),
+    "AFRICA": (0, 0.985, 1.071),
+    "ASIA_PACIFIC": (1, 1.012, 0.994),
+}
+# Members that joined or left CICOPA in the trend years: (id, name, country, change, year).
+MEMBERSHIP_CHANGES = (
+    ("CO-M40", "Confederación de Cooperativas de Colombia", "Colombia", "joined", YEAR - 1),
+    ("KR-M45", "Korean Federation of Worker Cooperatives", "Republic of Korea", "joined",
+     YEAR - 1),
+    ("GH-COOP", "Ghana Federation of Industrial Cooperatives", "Ghana", "left", YEAR),
+)  # fmt: skip
+
+
+def _trends(by_area: pl.DataFrame, missing_years: tuple[int, ...]) -> pl.DataFrame:
+    """Global and regional totals for YEAR-2..YEAR, earlier years derived from YEAR's."""
+    current = by_area.filter(pl.col("level") == "region").to_dicts()
+    rows = []
+    for year in range(YEAR - 2, YEAR + 1):
+        if year in missing_years:
+            continue
+        back = YEAR - year
+        for r in current:
+            members, ent_growth, per_growth = GROWTH[r["area_code"]]
+            rows.append(
+                {
+                    "year": year,
+                    "level": "region",
+                    "area_code": r["area_code"],
+                    "members_reporting": r["members_reporting"] - members * back,
+                    "members_registered": r["members_registered"] - members * back,
+                    "countries_reporting": r["countries_reporting"],
+                    "enterprises": round(r["enterprises"] / ent_growth**back),
+                    "employment_total": round(r["employment_total"] / per_growth**back),
+                }
+            )
+    frame = pl.DataFrame(rows)
+    world = (
+        frame.group_by("year")
+        .agg(pl.exclude("level", "area_code").sum())
+        .with_columns(level=pl.lit("global"), area_code=pl.lit("WORLD"))
+    )
+    return pl.concat([world.select(frame.columns), frame]).sort("area_code", "year")
+
+
+def _membership_changes() -> pl.DataFrame:
+    return pl.DataFrame(
+        MEMBERSHIP_CHANGES,
+        schema=["member_id", "name", "country_name", "change", "year"],
+        orient="row",
+    )
+
+
+def sample_report_data(seed: int = 2025, missing_years: tuple[int, ...] = ()) -> ReportData:
     rng = random.Random(seed)
     reporting = _members(rng)
     extra = pl.DataFrame(
@@ -296,9 +353,10 @@ def sample_report_data(seed: int = 2025) -> ReportData:
             "per_usd": [float(v) for v in FX_2025.values()],
         }
     )
+    by_area = _aggregate(rows, registered)
     return ReportData(
         year=YEAR,
-        by_area=_aggregate(rows, registered),
+        by_area=by_area,
         by_sector=_breakdown(rows, "sector"),
         by_type=_breakdown(rows, "cooperative_type"),
         submissions=subs,
@@ -308,16 +366,41 @@ def sample_report_data(seed: int = 2025) -> ReportData:
             "Exchange rates are annual averages for the reference year (illustrative rates "
             "for this fictional sample report)."
         ),
+        trends=_trends(by_area, missing_years),
+        missing_years=missing_years,
+        membership_changes=_membership_changes(),
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    from reports.render import render_pdf
+def sample_attachments(data: ReportData) -> list[tuple[str, bytes]]:
+    """The statistics as CSV, as the pipeline embeds them (for looking at Annex C)."""
+    return [
+        ("by_area.csv", data.by_area.write_csv().encode()),
+        ("by_sector.csv", data.by_sector.write_csv().encode()),
+        ("by_type.csv", data.by_type.write_csv().encode()),
+    ]
 
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0] if args else "out/sample_report.pdf")
+
+def main(argv: list[str] | None = None) -> int:
+    from reports.render import LANGUAGES, render_pdf
+
+    parser = argparse.ArgumentParser(prog="python -m reports.sample")
+    parser.add_argument("out", nargs="?", default="out/sample_report.pdf")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en")
+    parser.add_argument(
+        "--missing",
+        type=int,
+        action="append",
+        default=[],
+        help="an earlier year without statistics (repeatable)",
+    )
+    parser.add_argument("--attach", action="store_true", help="embed the statistics CSVs")
+    args = parser.parse_args(argv)
+    target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(render_pdf(sample_report_data()))
+    data = sample_report_data(missing_years=tuple(args.missing))
+    attachments = sample_attachments(data) if args.attach else ()
+    target.write_bytes(render_pdf(data, lang=args.lang, attachments=attachments))
     print(target)
     return 0
 

@@ -1,8 +1,11 @@
-"""The annual report renderer: content, untrusted text, the URL fetcher, determinism."""
+"""The annual report renderer: content, untrusted text, the URL fetcher, determinism,
+and the archival PDF (PDF/A-3, embedded data, outline, language)."""
 
 from __future__ import annotations
 
 import io
+import os
+import re
 from pathlib import Path
 
 import polars as pl
@@ -11,13 +14,19 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from reports.fetcher import STATIC_DIR, RefusedURLError, ReportURLFetcher
-from reports.filters import fmt_int, fmt_pct, fmt_usd_millions
+from reports.filters import fmt_change, fmt_int, fmt_pct, fmt_rate, fmt_usd_millions
 from reports.model import BY_AREA_COLUMNS, ReportData
-from reports.render import make_environment, render_html, render_pdf
+from reports.render import LANGUAGES, build_context, make_environment, render_html, render_pdf
 
 YEAR = 2025
 IMG_NAME = '<img src="file:///etc/passwd"> & Co'
 LINK_NAME = '<link rel="attachment" href="file:///etc/passwd">'
+# What the pipeline embeds: the statistics as published, and the figures' provenance.
+ATTACHMENTS = (
+    ("by_area.csv", b"level,area_code\nglobal,WORLD\n"),
+    ("by_sector.csv", b"level,area_code,sector\r\nglobal,WORLD,C\r\n"),
+    ("provenance.json", bytes(range(256))),  # any bytes, kept exactly
+)
 
 # country: (name, region, sub-region, registered, reporting, enterprises, worker_members,
 #           employees, producer_members, women, turnover_usd)
@@ -170,6 +179,63 @@ def make_data() -> ReportData:
     )
 
 
+# Persons employed and enterprises a year before, and the members that joined or left:
+# 2023 was never built, so the trends show 2024 and 2025 and say so.
+TRENDS_2024 = {  # area: (members reporting, registered, enterprises, persons employed)
+    "WORLD": (6, 7, 64_000, 2_900_000),
+    "AMERICAS": (3, 3, 7_000, 1_000_000),
+    "ASIA_PACIFIC": (1, 1, 10_000, 950_000),
+    "EUROPE": (2, 3, 47_000, 950_000),
+}
+MEMBERSHIP_CHANGES = [
+    ("IT-EVIL", IMG_NAME, "Italy", "joined", YEAR - 1),
+    ("GH-OLD", "Ghana Old Cooperative", "Ghana", "left", YEAR),
+]
+
+
+def make_data_with_trends() -> ReportData:
+    """``make_data`` plus what the trends chapter needs (ReportData's newer fields)."""
+    base = make_data()
+    current = base.by_area.filter(pl.col("level").is_in(["global", "region"]))
+    rows = [
+        {
+            "year": YEAR,
+            "level": r["level"],
+            "area_code": r["area_code"],
+            "members_reporting": r["members_reporting"],
+            "members_registered": r["members_registered"],
+            "enterprises": r["enterprises"],
+            "employment_total": r["employment_total"],
+        }
+        for r in current.to_dicts()
+    ]
+    for code, (reporting, registered, enterprises, persons) in TRENDS_2024.items():
+        rows.append(
+            {
+                "year": YEAR - 1,
+                "level": "global" if code == "WORLD" else "region",
+                "area_code": code,
+                "members_reporting": reporting,
+                "members_registered": registered,
+                "enterprises": enterprises,
+                "employment_total": persons,
+            }
+        )
+    changes = pl.DataFrame(
+        MEMBERSHIP_CHANGES,
+        schema=["member_id", "name", "country_name", "change", "year"],
+        orient="row",
+    )
+    return ReportData(
+        **{
+            **base.__dict__,
+            "trends": pl.DataFrame(rows),
+            "missing_years": (YEAR - 2,),
+            "membership_changes": changes,
+        }
+    )
+
+
 def _text(pdf: bytes) -> str:
     """The PDF's text, white space runs (line breaks in table cells) made one space.
 
@@ -182,12 +248,18 @@ def _text(pdf: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def data() -> ReportData:
-    return make_data()
+    return make_data_with_trends()
 
 
 @pytest.fixture(scope="module")
 def pdf(data: ReportData) -> bytes:
     return render_pdf(data)
+
+
+@pytest.fixture(scope="module")
+def archived(data: ReportData) -> bytes:
+    """The English report as the pipeline writes it: with its data embedded."""
+    return render_pdf(data, lang="en", attachments=ATTACHMENTS)
 
 
 @pytest.fixture(scope="module")
@@ -319,11 +391,19 @@ def test_environment_escapes_every_template():
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
 
 
-def _assert_nothing_embedded(pdf: bytes) -> None:
-    reader = PdfReader(io.BytesIO(pdf))
+def _embedded_names(reader: PdfReader) -> set[str]:
     names = reader.trailer["/Root"].get("/Names")
-    assert names is None or "/EmbeddedFiles" not in names.get_object()
-    assert not reader.attachments
+    if names is None or "/EmbeddedFiles" not in names.get_object():
+        return set()
+    tree = names.get_object()["/EmbeddedFiles"].get_object()["/Names"]
+    return {str(name) for name in tree[0::2]}
+
+
+def _assert_nothing_embedded(pdf: bytes, allowed: frozenset[str] = frozenset()) -> None:
+    """No file in the PDF but the ``allowed`` attachments, no file annotation, no image."""
+    reader = PdfReader(io.BytesIO(pdf))
+    assert _embedded_names(reader) == set(allowed)
+    assert set(reader.attachments) == set(allowed)
     for page in reader.pages:
         for annot in page.get("/Annots") or []:
             assert annot.get_object().get("/Subtype") != "/FileAttachment"
@@ -335,6 +415,29 @@ def _assert_nothing_embedded(pdf: bytes) -> None:
 
 def test_report_embeds_no_file_and_no_image(pdf: bytes):
     _assert_nothing_embedded(pdf)
+
+
+def test_injected_markup_adds_no_attachment_to_the_intended_ones(archived: bytes):
+    # The member names carry <link rel="attachment" href="file:///etc/passwd">: only the
+    # files the pipeline passed are in the PDF, and the charts are vectors (no image).
+    _assert_nothing_embedded(archived, allowed=frozenset(name for name, _ in ATTACHMENTS))
+
+
+def test_untrusted_text_in_every_new_place_is_escaped(data: ReportData):
+    hostile = ReportData(
+        **{
+            **data.__dict__,
+            "fx_source": "<b>rates</b> & <script>x</script>",
+            "membership_changes": data.membership_changes.with_columns(
+                country_name=pl.lit("<i>Nowhere</i>")
+            ),
+        }
+    )
+    html = render_html(hostile, "fr", attachments=[("<img src=x>.csv", b"1")])
+    assert "&lt;b&gt;rates&lt;/b&gt; &amp; &lt;script&gt;" in html
+    assert "&lt;i&gt;Nowhere&lt;/i&gt;" in html
+    assert "&lt;img src=x&gt;.csv" in html
+    assert "<script>" not in html and "<img" not in html and "<i>Nowhere" not in html
 
 
 def test_fetcher_stops_injected_markup_that_slipped_through(tmp_path: Path):
@@ -407,6 +510,19 @@ def test_rendering_twice_gives_the_same_text(data: ReportData, pdf: bytes, text:
     assert again == pdf
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_same_inputs_give_byte_identical_pdfs(data: ReportData, lang: str):
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    first = render_pdf(data, lang=lang, attachments=ATTACHMENTS)
+    second = render_pdf(data, lang=lang, attachments=ATTACHMENTS)
+    assert first == second
+    assert os.environ.get("SOURCE_DATE_EPOCH") == before  # the environment is restored
+    # No build time anywhere: no document dates; the identifier is a digest of the content.
+    reader = PdfReader(io.BytesIO(first))
+    assert "/CreationDate" not in reader.trailer["/Info"]
+    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+
+
 @pytest.mark.parametrize(
     ("function", "value", "expected"),
     [
@@ -423,7 +539,167 @@ def test_rendering_twice_gives_the_same_text(data: ReportData, pdf: bytes, text:
         (fmt_pct, None, "–"),
         (fmt_usd_millions, 1_234_500_000.0, "US$ 1,234.5 million"),
         (fmt_usd_millions, None, "–"),
+        (fmt_change, 0.0625, "+6.3 %"),
+        (fmt_change, -0.013, "-1.3 %"),
+        (fmt_change, 0.0, "0.0 %"),
+        (fmt_rate, 0.885, "0.885"),
+        (fmt_rate, 1150.0, "1,150"),
     ],
 )
 def test_number_formats(function, value, expected):
     assert function(value) == expected
+
+
+# --- 4. Archival PDF: PDF/A-3, embedded data, language, outline ---------------------------
+
+
+def test_attachments_are_embedded_byte_for_byte(archived: bytes):
+    reader = PdfReader(io.BytesIO(archived))
+    assert reader.attachments == {name: [content] for name, content in ATTACHMENTS}
+
+
+def test_attachments_are_associated_files_with_fixed_dates(archived: bytes):
+    reader = PdfReader(io.BytesIO(archived))
+    catalog = reader.trailer["/Root"]
+    specs = {str(spec.get_object()["/UF"]): spec.get_object() for spec in catalog["/AF"]}
+    assert set(specs) == {name for name, _ in ATTACHMENTS}
+    assert specs["by_area.csv"]["/AFRelationship"] == "/Data"
+    assert specs["provenance.json"]["/AFRelationship"] == "/Supplement"
+    assert "world, regions, sub-regions and countries" in specs["by_area.csv"]["/Desc"]
+    for spec in specs.values():
+        params = spec["/EF"]["/F"].get_object()["/Params"]
+        # 1 January after the reference year, never the time of the build.
+        assert params["/CreationDate"] == params["/ModDate"] == f"D:{YEAR + 1}0101000000Z"
+
+
+def test_pdf_a3_identification_and_metadata(archived: bytes):
+    reader = PdfReader(io.BytesIO(archived))
+    catalog = reader.trailer["/Root"]
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part="3"', xmp)
+    assert re.search(r'pdfaid:conformance="A"', xmp)  # PDF/A-3a: tagged
+    assert f"CICOPA Annual Statistics {YEAR}" in xmp
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    assert catalog["/Lang"] == "en"
+    info = reader.metadata
+    assert info.title == f"CICOPA Annual Statistics {YEAR}"
+    assert info.author == "CICOPA"
+    assert info.subject.startswith("Statistics of the worker, social and producers'")
+    assert "cooperatives" in reader.trailer["/Info"]["/Keywords"]
+
+
+def _outline(reader: PdfReader) -> list[tuple[str, list[str]]]:
+    """The outline as (chapter, [its sections])."""
+    tree: list[tuple[str, list[str]]] = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            tree[-1][1].extend(child.title for child in item if not isinstance(child, list))
+        else:
+            tree.append((item.title, []))
+    return tree
+
+
+def test_outline_has_the_chapters_and_their_sections(archived: bytes):
+    tree = _outline(PdfReader(io.BytesIO(archived)))
+    assert [chapter for chapter, _ in tree] == [
+        "Contents",
+        "Key figures",
+        "Global overview",
+        "Trends",
+        "Regions",
+        "Countries",
+        "Cooperative types and sectors",
+        "Data coverage and quality",
+        "Methodology",
+        "Annex",
+    ]
+    sections = dict(tree)
+    assert sections["Regions"] == [
+        "Africa",
+        "Americas (CICOPA Americas)",
+        "Asia-Pacific",
+        "Europe (CECOP – CICOPA Europe)",
+    ]
+    assert "Exchange rates" in sections["Methodology"]
+    assert sections["Annex"] == [
+        "A. Reporting member organisations",
+        "B. Exchange rates",
+        "C. Data files embedded in this document",
+    ]
+
+
+def test_embedded_files_are_listed_in_the_annex(archived: bytes):
+    text = _text(archived)
+    assert "C. Data files embedded in this document" in text
+    assert "by_area.csv" in text and "provenance.json" in text
+
+
+def test_pages_are_numbered_page_x_of_y(pdf: bytes):
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    assert "Page" not in reader.pages[0].extract_text()  # the cover has no footer
+    assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
+
+
+def test_render_refuses_unknown_languages_and_bad_attachments(data: ReportData):
+    with pytest.raises(ValueError, match="language"):
+        render_html(data, "de")
+    with pytest.raises(ValueError, match="two attachments"):
+        render_pdf(data, attachments=[("a.csv", b"1"), ("a.csv", b"2")])
+    with pytest.raises(ValueError, match="plain file name"):
+        render_pdf(data, attachments=[("../a.csv", b"1")])
+    with pytest.raises(TypeError, match="bytes"):
+        render_pdf(data, attachments=[("a.csv", "text")])
+
+
+# --- 5. Trends, figures -------------------------------------------------------------------
+
+
+def test_trends_compare_the_years_that_were_built(text: str):
+    assert f"No statistics were built for {YEAR - 2}" in text
+    # 2023 is not a column: the table runs from 2024 to 2025 with one change.
+    assert f"Area and indicator {YEAR - 1} {YEAR} Change {YEAR - 1}–{YEAR}" in text
+    assert f"Change {YEAR - 2}" not in text
+    for expected in (
+        "2,900,000 3,000,000 +3.4 %",  # world, persons employed
+        "64,000 68,000 +6.3 %",  # world, enterprises: +6.25 % rounded half up
+        "6 7 +16.7 %",  # world, members reporting
+        "950,000 1,000,000 +5.3 %",  # Europe, persons employed
+    ):
+        assert expected in text, expected
+
+
+def test_trends_name_the_members_that_joined_or_left(text: str):
+    assert f"Joined CICOPA in {YEAR - 1}: {IMG_NAME} (Italy)." in text
+    assert f"Left CICOPA in {YEAR}: Ghana Old Cooperative (Ghana)." in text
+
+
+def test_old_callers_without_trends_still_render():
+    text = _text(render_pdf(make_data()))
+    assert "Trends" in text
+    assert "No statistics of earlier years were available to this report" in text
+    assert "Table 3. Members, enterprises and employment by country" in text  # no gap
+
+
+def test_every_figure_is_numbered_and_points_to_its_table(data: ReportData, text: str):
+    for expected in (
+        f"Figure 1. Persons employed by region, {YEAR} The figures are printed in Table 1.",
+        f"Figure 2. Persons employed by region, {YEAR - 2}–{YEAR}",
+        f"Figure 3. Persons employed by country, {YEAR}",
+        f"Figure 4. Enterprises by type of cooperative, {YEAR}",
+        f"Figure 5. Persons employed by economic activity, {YEAR}",
+        f"Figure 6. Response rate by region, {YEAR}",
+        "The figures are printed in Table 3.",
+    ):
+        assert expected in text, expected
+    html = render_html(data)
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 6
+    assert 'role="img"' in html
+
+
+def test_trends_take_the_reference_year_from_by_area(data: ReportData):
+    earlier_only = ReportData(
+        **{**data.__dict__, "trends": data.trends.filter(pl.col("year") != YEAR)}
+    )
+    assert build_context(earlier_only)["trends"] == build_context(data)["trends"]

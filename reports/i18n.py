@@ -1,0 +1,193 @@
+"""The report's three languages: message catalogues, names of things, number formats.
+
+English is the source language; French and Spanish come from gettext catalogues under
+``locale/``. Only the ``.po`` files are committed: at render time each one is parsed with
+Babel and compiled in memory (no ``.mo``, no build step).
+
+Updating the catalogues after changing a message in a template or in the Python code
+(``babel.cfg`` lists the files; run from the repository root)::
+
+    .venv/bin/pybabel extract -F reports/babel.cfg -o reports/locale/messages.pot \\
+        --no-location --omit-header -c TRANSLATORS: reports
+    .venv/bin/pybabel update -i reports/locale/messages.pot -d reports/locale -w 100 \\
+        --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
+    # then translate every new (empty) msgstr in fr and es, each plural form included:
+    # msgstr[0] and msgstr[1] (Babel's plural rules: fr "n > 1", es "n != 1").
+    .venv/bin/pytest tests/test_i18n.py
+
+A new language: ``pybabel init -i reports/locale/messages.pot -d reports/locale -l xx``
+and add it to ``LANGUAGES``. Messages are %-formatted by Jinja (newstyle gettext), so a
+per cent sign in a translation is written ``%%``.
+
+``tests/test_i18n.py`` fails while any message lacks a translation or a plural form.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from gettext import NullTranslations
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from reports.fetcher import REPORTS_DIR
+
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+LOCALE_DIR = REPORTS_DIR / "locale"
+DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown report language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def po_path(lang: str):
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The catalogue of a language, compiled in memory from its ``.po`` file.
+
+    English is the source language: its "translation" returns every message unchanged.
+    """
+    check_language(lang)
+    if lang == "en":
+        return NullTranslations()
+    with po_path(lang).open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, catalog, use_fuzzy=False)
+    mo.seek(0)
+    return Translations(fp=mo, domain=DOMAIN)
+
+
+# --- Names of things: region, sub-region, ISIC section, cooperative type -----------------
+# The English text is the same as in cicopa/columns.py (a test checks it).
+
+REGION_NAMES: dict[str, str] = {
+    "AFRICA": N_("Africa"),
+    "AMERICAS": N_("Americas (CICOPA Americas)"),
+    "ASIA_PACIFIC": N_("Asia-Pacific"),
+    "EUROPE": N_("Europe (CECOP – CICOPA Europe)"),
+}
+SUB_REGION_NAMES: dict[str, str] = {
+    "NORTH_AMERICA": N_("North America (CICOPA North America)"),
+    "MERCOSUR": N_("Mercosur (CICOPA Mercosur)"),
+}
+ISIC_NAMES: dict[str, str] = {
+    "A": N_("Agriculture, forestry and fishing"),
+    "B": N_("Mining and quarrying"),
+    "C": N_("Manufacturing"),
+    "D": N_("Electricity, gas, steam and air conditioning supply"),
+    "E": N_("Water supply; sewerage, waste management and remediation"),
+    "F": N_("Construction"),
+    "G": N_("Wholesale and retail trade; repair of motor vehicles"),
+    "H": N_("Transportation and storage"),
+    "I": N_("Accommodation and food service activities"),
+    "J": N_("Information and communication"),
+    "K": N_("Financial and insurance activities"),
+    "L": N_("Real estate activities"),
+    "M": N_("Professional, scientific and technical activities"),
+    "N": N_("Administrative and support service activities"),
+    "O": N_("Public administration and defence; compulsory social security"),
+    "P": N_("Education"),
+    "Q": N_("Human health and social work activities"),
+    "R": N_("Arts, entertainment and recreation"),
+    "S": N_("Other service activities"),
+    "T": N_("Activities of households as employers"),
+    "U": N_("Activities of extraterritorial organizations and bodies"),
+}
+TYPE_NAMES: dict[str, str] = {
+    "worker": N_("Worker cooperatives"),
+    "social": N_("Social cooperatives"),
+    "producer": N_("Producers' cooperatives"),
+    "multi_stakeholder": N_("Multi-stakeholder cooperatives"),
+    "other": N_("Other cooperatives"),
+}
+STATUS_LABELS: dict[str, str] = {
+    "accepted": N_("Accepted: the figures count"),
+    "superseded": N_("Superseded by a later file of the same member"),
+    "rejected": N_("Rejected: at least one error, no figure counts"),
+    "unreadable": N_("Unreadable: the file could not be parsed"),
+}
+# Sentences the pipeline passes in English (ReportData.fx_source): translated when known,
+# shown as given otherwise.
+KNOWN_SENTENCES: tuple[str, ...] = (
+    N_(
+        "Annual average exchange rates from the IMF International Financial Statistics "
+        "and national central banks, rounded (reference/fx_rates.csv)."
+    ),
+    N_(
+        "Exchange rates are annual averages for the reference year (illustrative rates "
+        "for this fictional sample report)."
+    ),
+)
+# What the files the pipeline embeds in the PDF contain (other names get a generic line).
+ATTACHMENT_DESCRIPTIONS: dict[str, str] = {
+    "by_area.csv": N_("Statistics by area: world, regions, sub-regions and countries"),
+    "by_sector.csv": N_("Statistics by economic activity (ISIC Rev.4 section)"),
+    "by_type.csv": N_("Statistics by type of cooperative"),
+    "provenance.json": N_("Provenance of the figures: input files and their checksums"),
+}
+ATTACHMENT_OTHER = N_("Data file of the report")
+
+
+def country_name(code: str | None, english: str | None, lang: str) -> str:
+    """A country's name in the report's language (CLDR via Babel); English as given."""
+    if lang == "en" or not code:
+        return english or code or ""
+    return Locale.parse(lang).territories.get(str(code).upper(), english or str(code))
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order that ignores accents and case (Équateur with the Es)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string; nothing in it can close the string or a <style>."""
+    out = []
+    for char in text:
+        if char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def css_content(message: str, counters: dict[str, str]) -> str:
+    """A CSS ``content`` value from a translated message with ``%(name)s`` placeholders.
+
+    ``css_content("Page %(page)s of %(pages)s", {"page": "counter(page)", ...})`` gives
+    ``"Page " counter(page) " of " counter(pages)``.
+    """
+    parts: list[str] = []
+    rest = message
+    while rest:
+        positions = [(rest.find(f"%({k})s"), k) for k in counters if f"%({k})s" in rest]
+        if not positions:
+            parts.append(css_string(rest))
+            break
+        index, key = min(positions)
+        if index:
+            parts.append(css_string(rest[:index]))
+        parts.append(counters[key])
+        rest = rest[index + len(f"%({key})s") :]
+    return " ".join(parts) or '""'
+
+
+Gettext = Callable[[str], str]
