@@ -48,6 +48,11 @@ PER_SUBMISSION_COLUMNS: tuple[str, ...] = (
     "currency",
     "submitted_at",
 )
+# What a row says about one sector and type; a row with none of them carries no data
+# (a prepared form row left unused: member_id and year filled in, nothing else).
+ROW_DATA_COLUMNS: tuple[str, ...] = tuple(
+    c for c in COLUMN_NAMES if c not in (*PER_SUBMISSION_COLUMNS, "comment")
+)
 # The four headcounts from which employment is derived (ILO, 20th ICLS 2018).
 EMPLOYMENT_COLUMNS: tuple[str, ...] = ("worker_members", "employees", "producer_members")
 

@@ -18,7 +18,13 @@ from typing import Any
 
 import polars as pl
 
-from cicopa.columns import COLUMN_NAMES, DECIMAL_COLUMNS, REQUIRED_COLUMNS, SUPPORTED_FORMATS
+from cicopa.columns import (
+    COLUMN_NAMES,
+    DECIMAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ROW_DATA_COLUMNS,
+    SUPPORTED_FORMATS,
+)
 from cicopa.issues import Issue
 
 ROW = "_row"
@@ -298,7 +304,9 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
         for name in COLUMN_NAMES
     }
     frame = pl.DataFrame({ROW: pl.Series(ROW, table.numbers, pl.Int64), **data})
-    frame = frame.filter(pl.any_horizontal(pl.col(list(COLUMN_NAMES)).is_not_null()))
+    # Empty rows are ignored (SPEC 2), and so are rows that only repeat the submission's
+    # own values (member_id, year, currency...): a prepared form row left unused.
+    frame = frame.filter(pl.any_horizontal(pl.col(list(ROW_DATA_COLUMNS)).is_not_null()))
     if decimal_comma:
         # With ';' as delimiter the spec allows ',' as decimal mark. Whole-number columns
         # keep the text as typed (`12,0` is read as twelve by the validator), so a message

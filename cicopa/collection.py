@@ -1,0 +1,257 @@
+"""The yearly data collection: member-facing texts in three languages, and its commands.
+
+Everything a member reads (the survey form, the feedback letter) comes from the gettext
+domain ``collection``, in the same locale tree as the report::
+
+    reports/locale/collection.pot
+    reports/locale/{fr,es}/LC_MESSAGES/collection.po
+
+Only the ``.po`` files are committed: at run time each one is parsed with Babel and
+compiled in memory (no ``.mo``, no build step), like the report's own catalogue.
+After changing a message, re-extract the ``.pot`` and merge it into the ``.po`` files::
+
+    .venv/bin/python -c "from cicopa.collection import update_catalogues; update_catalogues()"
+
+then translate every new (empty) msgstr, each plural form, in fr and es.
+``tests/test_collection_i18n.py`` fails while any message lacks a translation or is
+missing from the ``.pot``.
+
+Commands (``cicopa collection ...``)::
+
+    open      --year Y [--deadline D]   write one survey form per active member
+    tracker   --year Y                  who answered, who did not, who must correct
+    feedback  --year Y [--deadline D]   one feedback letter (PDF) per member to act
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Sequence
+from datetime import date
+from functools import cache
+from gettext import NullTranslations
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+LOCALE_DIR = PROJECT_ROOT / "reports" / "locale"
+DOMAIN = "collection"
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+# English dates as written in Brussels (31 March 2026), not the US default.
+BABEL_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES"}
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is used."""
+    return message
+
+
+def member_language(value: object) -> str:
+    """A member's language from members.csv: en, fr or es; English for anything else."""
+    text = str(value or "").strip().lower()
+    return text if text in LANGUAGES else "en"
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The ``collection`` catalogue of a language, compiled in memory from its ``.po``.
+
+    English is the source language: every message is returned unchanged.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    if lang == "en":
+        return NullTranslations()
+    with po_path(lang).open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, catalog, use_fuzzy=False)
+    mo.seek(0)
+    return Translations(fp=mo, domain=DOMAIN)
+
+
+# Where the messages of the domain are: marked with N_(), _(), gettext() or ngettext().
+SOURCES: tuple[str, ...] = (
+    "cicopa/forms.py",
+    "cicopa/feedback.py",
+    "cicopa/collection.py",
+    "cicopa/tracker.py",
+    "reports/templates/feedback.html.j2",
+)
+
+
+def update_catalogues() -> None:
+    """Re-extract ``collection.pot`` and merge it into the fr and es ``.po`` files.
+
+    Translations of unchanged messages are kept; new messages get an empty msgstr (no
+    fuzzy guesses); messages no longer used are dropped.
+    """
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import write_po
+    from jinja2.ext import babel_extract
+
+    template = Catalog(domain=DOMAIN, project="cicopa-stats", fuzzy=False)
+    for source in SOURCES:
+        path = PROJECT_ROOT / source
+        is_template = path.suffix == ".j2"
+        method = babel_extract if is_template else "python"
+        options = {"extensions": "jinja2.ext.i18n"} if is_template else {}
+        for _line, message, comments, context in extract_from_file(
+            method, str(path), options=options
+        ):
+            template.add(message, None, auto_comments=comments, context=context)
+    with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as handle:
+        write_po(handle, template, omit_header=True, no_location=True, width=100)
+    for lang in LANGUAGES[1:]:
+        with po_path(lang).open("rb") as handle:
+            catalog = read_po(handle, locale=lang, domain=DOMAIN)
+        catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
+        with po_path(lang).open("wb") as handle:
+            write_po(handle, catalog, no_location=True, width=100, ignore_obsolete=True)
+
+
+def format_day(day: date, lang: str) -> str:
+    """A date the way a letter writes it: 31 March 2026, 31 mars 2026, 31 de marzo de 2026."""
+    return format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "en_GB"))
+
+
+def default_deadline(year: int) -> date:
+    """Corrections and late answers are due by 31 March of the year after the reference year."""
+    return date(year + 1, 3, 31)
+
+
+# --- cicopa collection ... ------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    from cicopa.cli import DEFAULT_OUT, DEFAULT_RAW_DATA
+
+    parser = argparse.ArgumentParser(
+        prog="cicopa collection",
+        description="The yearly survey: forms for members, the response tracker, feedback.",
+    )
+    commands = parser.add_subparsers(dest="action", required=True)
+
+    def common(command: argparse.ArgumentParser, *, out: bool, deadline: bool) -> None:
+        command.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
+        command.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
+        if out:
+            command.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR")
+        if deadline:
+            command.add_argument(
+                "--deadline",
+                type=date.fromisoformat,
+                metavar="YYYY-MM-DD",
+                help="date by which members send their file (default: 31 March of Y+1)",
+            )
+
+    common(
+        commands.add_parser("open", help="write a survey form for every active member"),
+        out=True,
+        deadline=True,
+    )
+    common(
+        commands.add_parser("feedback", help="write a feedback letter per member to act"),
+        out=True,
+        deadline=True,
+    )
+    common(
+        commands.add_parser("tracker", help="print who answered and who did not"),
+        out=False,
+        deadline=False,
+    )
+    return parser
+
+
+def _fail(action: str, reason: str, code: int = 2) -> int:
+    print(f"cicopa collection {action}: {reason}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    from cicopa.reference import ReferenceDataError, load_reference
+
+    raw_data: Path = args.raw_data.resolve()
+    try:
+        reference = load_reference(raw_data)
+    except ReferenceDataError as exc:
+        return _fail(args.action, f"reference data unusable: {exc}")
+    if args.action == "open":
+        return _open(raw_data, args.out.resolve(), args.year, args.deadline)
+
+    from cicopa.outcomes import validate_year, year_folder
+
+    if not year_folder(raw_data, args.year).is_dir():
+        return _fail(
+            args.action,
+            f"no submissions folder for {args.year}: {year_folder(raw_data, args.year)}",
+        )
+    validation = validate_year(raw_data, reference, args.year)
+    if args.action == "tracker":
+        from cicopa.tracker import missing_by_region, tracker_table
+
+        tracker = tracker_table(reference, validation, args.year)
+        print(text_table(tracker.rows(), tracker.columns))
+        print()
+        missing = missing_by_region(tracker)
+        print(text_table(missing.rows(), missing.columns))
+        answered = tracker.filter(tracker["status"] == "accepted").height
+        print(f"\n{answered} of {tracker.height} active members have an accepted submission.")
+        return 0
+
+    from cicopa.feedback import feedback_pdfs
+    from cicopa.outputs import write_atomic
+
+    deadline = args.deadline or default_deadline(args.year)
+    letters = feedback_pdfs(
+        reference=reference, validation=validation, year=args.year, deadline=deadline
+    )
+    folder = args.out.resolve() / "feedback" / str(args.year)
+    for member_id, pdf in sorted(letters.items()):
+        path = folder / f"{member_id}.pdf"
+        write_atomic(path, pdf)
+        print(path)
+    print(
+        f"{len(letters)} feedback letter(s) for {args.year}, deadline {deadline.isoformat()}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _open(raw_data: Path, out: Path, year: int, deadline: date | None) -> int:
+    from cicopa.forms import open_collection
+
+    paths = open_collection(raw_data, out, year, deadline=deadline)
+    for path in paths:
+        print(path)
+    due = (deadline or default_deadline(year)).isoformat()
+    print(f"{len(paths)} survey form(s) for {year} in {out / 'forms' / str(year)}, due {due}")
+    return 0
+
+
+def text_table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+    """Rows as aligned plain text (empty for missing values), for a terminal."""
+    cells = [[str(h) for h in header]] + [
+        ["" if value is None else str(value) for value in row] for row in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]  # fmt: skip
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
