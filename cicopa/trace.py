@@ -1,0 +1,638 @@
+"""`cicopa trace`: which accepted submissions make up one published figure.
+
+For auditors. The contributions are recomputed from the raw data with the
+pipeline's own functions (validate_year, located_rows), then compared with the
+figure actually PUBLISHED in `<out>/<year>/statistics/by_area.csv`: a trace that
+only re-derived the figure would not prove that the published file is right.
+
+Measures:
+- sums (every summable column of by_area.csv): each accepted submission of the
+  area contributes the sum of its rows; `members_reporting` counts 1 per
+  accepted submission. Optional columns (women, turnover_usd, new_enterprises,
+  transfers) list members that do not report them as "not reported".
+- ratios (response_rate, women_share) are not sums. They are traced as a
+  numerator and a denominator per entry, and the check compares numerator /
+  denominator, rounded as published, with the published figure:
+  response_rate = members with an accepted submission / registered members
+  (one entry per registered member of the area, reporting or not);
+  women_share = women / employment_total over the rows that report women.
+- countries_reporting and members_registered are not traced (they are counts of
+  the registry, not of submissions); asking for them is refused with a hint.
+
+Exit codes: 0 the contributions add up to the published figure (and the files
+still have the sha256 recorded in provenance.json, when there is one); 1 they do
+not; 2 the trace cannot be made (unknown area or measure, year not built, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from cicopa.outcomes import YearValidation, validate_year, year_folder
+from cicopa.outputs import csv_bytes, sha256_file
+from cicopa.reference import Reference, ReferenceDataError, load_reference, reference_paths
+from cicopa.statistics import located_rows, registered_members
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Same defaults as cicopa/cli.py, repeated so that `trace` does not import the CLI.
+DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
+DEFAULT_OUT = PROJECT_ROOT / "out"
+
+WORLD = "WORLD"
+INTEGER_SUMS = (
+    "enterprises", "worker_members", "employees", "producer_members",
+    "employment_in_cooperatives", "employment_total",
+    "women", "new_enterprises", "transfers",
+)  # fmt: skip
+DECIMAL_SUMS = ("turnover_usd",)
+COUNTS = ("members_reporting",)
+RATIOS = {
+    "response_rate": ("members_reporting", "members_registered"),
+    "women_share": ("women", "employment_total of rows reporting women"),
+}
+SUM_MEASURES = (*INTEGER_SUMS, *DECIMAL_SUMS, *COUNTS)
+MEASURES = (*SUM_MEASURES, *RATIOS)
+# Summed only over rows that report them; the published cell is empty when none do.
+OPTIONAL = ("women", "turnover_usd", "new_enterprises", "transfers")
+NOT_TRACEABLE = {
+    "countries_reporting": "it counts distinct countries, not submissions; "
+    "trace members_reporting instead",
+    "members_registered": "it counts the member registry (reference/members.csv), not submissions",
+}
+# Published precision (SPEC section 3): a recomputed value within half a unit of the
+# last published decimal is the same figure.
+TOLERANCE = {"turnover_usd": 0.005, "response_rate": 0.00005, "women_share": 0.00005}
+# How many error messages of a rejected file are quoted before "(+N more)".
+REASONS_SHOWN = 2
+
+CSV_COLUMNS = (
+    "year", "area_code", "measure", "member_id", "member_name", "country", "file", "sha256",
+    "contribution",
+)  # fmt: skip
+
+Number = int | float
+
+
+class TraceError(Exception):
+    """The trace cannot be made; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One accepted submission (ratios: one member) and what it adds to the figure."""
+
+    member_id: str
+    member_name: str | None
+    country: str | None
+    file: str | None
+    sha256: str | None
+    value: Number | None = None  # sums; None = the submission does not report the measure
+    numerator: Number | None = None  # ratios
+    denominator: Number | None = None
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """A file (or a registered member without one) of the area that adds nothing, and why."""
+
+    file: str | None
+    member_id: str | None
+    status: str  # rejected, superseded, unreadable, or "no submission"
+    reason: str
+
+
+@dataclass
+class Trace:
+    year: int
+    area_code: str
+    area_name: str
+    level: str
+    measure: str
+    contributions: list[Contribution]
+    published: Decimal | None
+    published_path: Path
+    not_counted: list[NotCounted] = field(default_factory=list)
+    # Files whose member cannot be known (unreadable, or a member_id not in the registry):
+    # they belong to no area, so they are listed under WORLD and counted elsewhere.
+    unattributed: int = 0
+    # None when there is no provenance.json; else the files whose sha256 differs from it.
+    changed_since_build: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> Literal["sum", "ratio"]:
+        return "ratio" if self.measure in RATIOS else "sum"
+
+    @property
+    def numerator(self) -> Number:
+        return sum(c.numerator or 0 for c in self.contributions)
+
+    @property
+    def denominator(self) -> Number:
+        return sum(c.denominator or 0 for c in self.contributions)
+
+    @property
+    def recomputed(self) -> Number | None:
+        """The figure the contributions give, unrounded; None where by_area.csv is empty."""
+        if self.kind == "ratio":
+            if self.measure == "women_share" and not self.contributions:
+                return None
+            return self.numerator / self.denominator if self.denominator else None
+        values = [c.value for c in self.contributions if c.value is not None]
+        if self.measure in OPTIONAL and not values:
+            return None
+        return sum(values)
+
+    @property
+    def figure_matches(self) -> bool:
+        mine, published = self.recomputed, self.published
+        if mine is None or published is None:
+            return mine is None and published is None
+        return abs(Decimal(str(mine)) - published) <= Decimal(
+            str(TOLERANCE.get(self.measure, 0) + 1e-9)
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.figure_matches and not self.changed_since_build
+
+    def check_lines(self) -> list[str]:
+        """The verdict: the figure, then the sha256 cross-check with provenance.json."""
+        measure = self.measure
+        published = _format_value(measure, self.published)
+        if self.kind == "ratio":
+            mine = (
+                f"numerator {_format_value(None, self.numerator)} / denominator "
+                f"{_format_value(None, self.denominator)} = "
+                f"{_format_value(measure, self.recomputed)}"
+            )
+        else:
+            mine = f"sum of contributions {_format_value(measure, self.recomputed)}"
+        if self.figure_matches:
+            lines = [f"{mine} = published {published} ✓"]
+        else:
+            lines = [
+                f"MISMATCH: {mine} ≠ published {published} ✗ — {self.published_path} does not "
+                f"match the raw data; rebuild with `cicopa build --year {self.year}` or find "
+                "what changed"
+            ]
+        if self.changed_since_build is None:
+            lines.append("provenance.json not found: file sha256 not cross-checked")
+        elif self.changed_since_build:
+            lines.append(
+                f"CHANGED SINCE THE BUILD ✗: sha256 differs from provenance.json for "
+                f"{', '.join(self.changed_since_build)}"
+            )
+        else:
+            lines.append("sha256 of every file traced matches provenance.json ✓")
+        return lines
+
+
+# --- recomputing the contributions ---
+
+
+def _area_filter(level: str, code: str) -> pl.Expr:
+    column = {"global": None, "region": "region", "sub_region": "sub_region", "country": "country"}
+    name = column[level]
+    return pl.lit(True) if name is None else pl.col(name) == code
+
+
+def _published_row(path: Path, area: str, year: int) -> dict[str, str | None]:
+    if not path.is_file():
+        raise TraceError(f"{path} not found; build the year first: cicopa build --year {year}")
+    table = pl.read_csv(path, infer_schema=False)
+    found = table.filter(pl.col("area_code") == area)
+    if found.is_empty():
+        known = ", ".join(table["area_code"].to_list())
+        raise TraceError(f"unknown area '{area}' for {year}; by_area.csv has: {known}")
+    return found.row(0, named=True)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise TraceError(f"by_area.csv holds '{text}', which is not a number") from exc
+
+
+def trace(raw_data: Path, out: Path, year: int, area: str, measure: str) -> Trace:
+    """Recompute the contributions of each accepted submission to one published figure."""
+    area, measure = area.strip().upper(), measure.strip().lower()
+    if measure in NOT_TRACEABLE:
+        raise TraceError(f"{measure} cannot be traced: {NOT_TRACEABLE[measure]}")
+    if measure not in MEASURES:
+        raise TraceError(f"unknown measure '{measure}'; choose one of: {', '.join(MEASURES)}")
+    published_path = out / str(year) / "statistics" / "by_area.csv"
+    row = _published_row(published_path, area, year)
+    level = row["level"] or ""
+    try:
+        reference = load_reference(raw_data)
+    except ReferenceDataError as exc:
+        raise TraceError(f"reference data unusable: {exc}") from exc
+    if not year_folder(raw_data, year).is_dir():
+        raise TraceError(f"no submissions folder for {year}: {year_folder(raw_data, year)}")
+
+    # compare=False: the year-on-year warnings never change a status, and skipping them
+    # spares reading three earlier years.
+    outcome = validate_year(raw_data, reference, year, compare=False)
+    in_area = _area_filter(level, area)
+    rows = located_rows(outcome.accepted_rows, reference, year).filter(in_area)
+    hashes = dict(outcome.submissions.select("file", "sha256").iter_rows())
+    names = dict(reference.members.select("member_id", "name").iter_rows())
+
+    contributions = _contributions(rows, measure, hashes, names)
+    if measure == "response_rate":
+        contributions = _response_entries(reference, year, in_area, contributions)
+
+    not_counted, unattributed = _not_counted(outcome, reference, year, in_area, level)
+    notes = []
+    if measure == "women_share":
+        silent = rows.group_by("file").agg(pl.col("women").is_null().all().alias("none"))
+        if silent["none"].sum():
+            notes.append(
+                f"{silent['none'].sum()} accepted submission(s) of the area report no women "
+                "and are outside this ratio"
+            )
+    traced_files = [c.file for c in contributions if c.file] + [
+        n.file for n in not_counted if n.file
+    ]
+    return Trace(
+        year=year,
+        area_code=area,
+        area_name=row["area_name"] or area,
+        level=level,
+        measure=measure,
+        contributions=contributions,
+        published=_decimal(row.get(measure)),
+        published_path=published_path,
+        not_counted=not_counted,
+        unattributed=unattributed,
+        changed_since_build=_changed_since_build(out / str(year), raw_data, traced_files),
+        notes=notes,
+    )
+
+
+def _contributions(
+    rows: pl.DataFrame, measure: str, hashes: dict[str, str], names: dict[str, str]
+) -> list[Contribution]:
+    """One entry per accepted submission of the area (a member has at most one)."""
+    if measure == "women_share":
+        rows = rows.filter(pl.col("women").is_not_null())
+        aggregations = [
+            pl.col("women").sum().alias("numerator"),
+            pl.col("employment_total").sum().alias("denominator"),
+        ]
+    elif measure in COUNTS or measure == "response_rate":
+        aggregations = [pl.lit(1).alias("value")]
+    else:
+        # null when no row of the submission reports an optional measure
+        aggregations = [
+            pl.when(pl.col(measure).is_not_null().any()).then(pl.col(measure).sum()).alias("value")
+        ]
+    per_file = rows.group_by("file", "member_id", "country").agg(aggregations).sort("member_id")
+    entries = []
+    for item in per_file.iter_rows(named=True):
+        entries.append(
+            Contribution(
+                member_id=item["member_id"],
+                member_name=names.get(item["member_id"]),
+                country=item["country"],
+                file=item["file"],
+                sha256=hashes.get(item["file"]),
+                value=item.get("value"),
+                numerator=item.get("numerator"),
+                denominator=item.get("denominator"),
+            )
+        )
+    return entries
+
+
+def _response_entries(
+    reference: Reference, year: int, in_area: pl.Expr, reporting: list[Contribution]
+) -> list[Contribution]:
+    """response_rate: every registered member of the area, 1/1 if it reports, else 0/1."""
+    by_member = {c.member_id: c for c in reporting}
+    registered = registered_members(reference, year).filter(in_area).sort("member_id")
+    entries = []
+    for member in registered.iter_rows(named=True):
+        found = by_member.get(member["member_id"])
+        entries.append(
+            Contribution(
+                member_id=member["member_id"],
+                member_name=member["name"],
+                country=member["country"],
+                file=found.file if found else None,
+                sha256=found.sha256 if found else None,
+                numerator=1 if found else 0,
+                denominator=1,
+            )
+        )
+    return entries
+
+
+def _not_counted(
+    outcome: YearValidation, reference: Reference, year: int, in_area: pl.Expr, level: str
+) -> tuple[list[NotCounted], int]:
+    """Rejected, superseded and unreadable files of the area's members, and silent members."""
+    submissions, issues = outcome.submissions, outcome.issues
+    # The whole registry, not only active members: a file from a member who has left is
+    # still placed in its country.
+    members = reference.members.select("member_id", "country").join(
+        reference.regions.select("country", "region", "sub_region"), on="country", how="left"
+    )
+    files = submissions.join(members, on="member_id", how="left").filter(
+        pl.col("status") != "accepted"
+    )
+    # A file that cannot be read names no member; its file name often does.
+    guesses = {
+        item["file"]: _member_from_name(item["file"], members["member_id"].to_list())
+        for item in files.filter(pl.col("country").is_null()).iter_rows(named=True)
+    }
+    guessed = pl.DataFrame(
+        {"file": list(guesses), "_guess": list(guesses.values())},
+        schema={"file": pl.String, "_guess": pl.String},
+    )
+    files = (
+        files.join(guessed, on="file", how="left")
+        .drop("country", "region", "sub_region")
+        .with_columns(pl.coalesce("member_id", "_guess").alias("_placed_as"))
+        .join(members.rename({"member_id": "_placed_as"}), on="_placed_as", how="left")
+    )
+    unplaced = files.filter(pl.col("country").is_null())
+    listed = files.filter(pl.col("country").is_not_null()).filter(in_area)
+    if level == "global":
+        listed = pl.concat([listed, unplaced], how="vertical_relaxed")
+
+    entries = []
+    for item in listed.sort("file").iter_rows(named=True):
+        reason = _reason(item, submissions, issues)
+        member = item["member_id"]
+        if member is None and item["_guess"]:
+            member = f"{item['_guess']}?"
+            reason = f"member guessed from the file name; {reason}"
+        entries.append(NotCounted(item["file"], member, item["status"], reason))
+    # A registered member that sent nothing is part of the response rate too.
+    senders = set(files["_placed_as"].drop_nulls().to_list()) | set(
+        submissions["member_id"].drop_nulls().to_list()
+    )
+    silent = registered_members(reference, year).filter(in_area)
+    for member_id in sorted(set(silent["member_id"].to_list()) - senders):
+        entries.append(
+            NotCounted(None, member_id, "no submission", f"registered for {year}, no file received")
+        )
+    return entries, unplaced.height
+
+
+def _member_from_name(file: str, member_ids: list[str]) -> str | None:
+    """The registered member_id written in a file name (longest match wins), if any."""
+    name = Path(file).name.upper()
+    found = [m for m in member_ids if re.search(rf"(?<![A-Z0-9]){re.escape(m)}(?![A-Z0-9])", name)]
+    return max(found, key=len) if found else None
+
+
+def _reason(item: dict, submissions: pl.DataFrame, issues: pl.DataFrame) -> str:
+    status = item["status"]
+    if status == "superseded":
+        newer = submissions.filter(
+            (pl.col("member_id") == item["member_id"])
+            & ~pl.col("status").is_in(["superseded", "unreadable"])
+        )
+        mine = f"; this file {item['submitted_at']}" if item["submitted_at"] else ""
+        if newer.height == 1:
+            winner = newer.row(0, named=True)
+            return f"superseded by {winner['file']} (submitted_at {winner['submitted_at']}{mine})"
+        return f"superseded by a later file of {item['member_id']}{mine}"
+    errors = issues.filter((pl.col("file") == item["file"]) & (pl.col("severity") == "error"))
+    messages = errors["message"].to_list()
+    if not messages:
+        return status
+    shown = " | ".join(messages[:REASONS_SHOWN])
+    more = f" (+{len(messages) - REASONS_SHOWN} more)" if len(messages) > REASONS_SHOWN else ""
+    return shown + more
+
+
+def _changed_since_build(year_out: Path, raw_data: Path, files: list[str]) -> list[str] | None:
+    """Traced files (and the reference tables) whose bytes differ from provenance.json."""
+    path = year_out / "provenance.json"
+    if not path.is_file():
+        return None
+    try:
+        recorded = {i["file"]: i["sha256"] for i in json.loads(path.read_text())["inputs"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TraceError(f"{path} cannot be read: {exc}") from exc
+    # Reference tables matter too: fx_rates.csv decides turnover_usd, members.csv the area.
+    names = [p.relative_to(raw_data).as_posix() for p in reference_paths(raw_data)] + files
+    changed = []
+    for name in dict.fromkeys(names):
+        current = raw_data / name
+        digest = sha256_file(current) if current.is_file() else None
+        if recorded.get(name) != digest:
+            changed.append(name)
+    return changed
+
+
+# --- presentation ---
+
+
+def _format_value(measure: str | None, value: Number | Decimal | None) -> str:
+    if value is None:
+        return "(empty)"
+    if measure in RATIOS:
+        return f"{float(value):.4f}"
+    if measure in DECIMAL_SUMS:
+        return f"{float(value):,.2f}"
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    return f"{value:,}"
+
+
+def _clean(text: object, width: int | None = None) -> str:
+    """Untrusted text for a terminal: no control or bidi characters, optionally shortened."""
+    if text is None:
+        return "—"
+    cleaned = "".join("�" if unicodedata.category(c).startswith("C") else c for c in str(text))
+    if width is not None and len(cleaned) > width:
+        cleaned = cleaned[: width - 1] + "…"
+    return cleaned
+
+
+def _table(headers: Sequence[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+        ]
+        return "  " + "  ".join(parts).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def render_table(result: Trace) -> str:
+    """The fixed-width report printed by `cicopa trace`."""
+    measure = result.measure
+    out = [
+        f"Trace of {measure} for {_clean(result.area_name)} ({result.area_code}, "
+        f"{result.level}), reference year {result.year}",
+        f"published figure: {result.published_path}",
+    ]
+    if result.kind == "ratio":
+        num, den = RATIOS[measure]
+        out.append(f"{measure} is a ratio, not a sum: {num} / {den}, per entry below")
+    out.append("")
+    noun = "Registered members" if measure == "response_rate" else "Accepted submissions"
+    out.append(f"{noun} contributing ({len(result.contributions)})")
+    value_headers = ["numerator", "denominator"] if result.kind == "ratio" else ["contribution"]
+    headers = ["member_id", "member", "country", *value_headers, "file", "sha256"]
+    rows = []
+    for c in result.contributions:
+        if result.kind == "ratio":
+            values = [_format_value(None, c.numerator), _format_value(None, c.denominator)]
+        else:
+            values = ["not reported" if c.value is None else _format_value(measure, c.value)]
+        rows.append(
+            [
+                _clean(c.member_id),
+                _clean(c.member_name, 40),
+                _clean(c.country),
+                *values,
+                _clean(c.file),
+                _clean(c.sha256),
+            ]
+        )
+    if result.kind == "ratio":
+        totals = [_format_value(None, result.numerator), _format_value(None, result.denominator)]
+    else:
+        totals = [_format_value(measure, result.recomputed)]
+    rows.append(["", "total", "", *totals, "", ""])
+    if result.contributions:
+        table = _table(headers, rows, right=set(range(3, 3 + len(value_headers))))
+        # A rule above the total row, as on paper.
+        out += [*table[:-1], table[1], table[-1]]
+    else:
+        out.append("  (none)")
+    out += [f"  {_clean(note)}" for note in result.notes]
+
+    out += ["", f"Not counted in this figure ({len(result.not_counted)})"]
+    if result.not_counted:
+        out += _table(
+            ["file", "member_id", "status", "why"],
+            [
+                [_clean(n.file), _clean(n.member_id), n.status, _clean(n.reason)]
+                for n in result.not_counted
+            ],
+            right=set(),
+        )
+    else:
+        out.append("  (none)")
+    if result.unattributed:
+        where = "listed above" if result.level == "global" else "see the WORLD trace"
+        out.append(
+            f"  {result.unattributed} file(s) of {result.year} cannot be attributed to any "
+            f"member, hence to no area ({where})"
+        )
+    return "\n".join([*out, "", *result.check_lines()]) + "\n"
+
+
+def render_csv(result: Trace) -> str:
+    """One row per contributing entry; ratios add numerator and denominator columns."""
+    columns = list(CSV_COLUMNS)
+    if result.kind == "ratio":
+        columns += ["numerator", "denominator"]
+    records = []
+    for c in result.contributions:
+        record = {
+            "year": result.year,
+            "area_code": result.area_code,
+            "measure": result.measure,
+            "member_id": c.member_id,
+            "member_name": c.member_name,
+            "country": c.country,
+            "file": c.file,
+            "sha256": c.sha256,
+            # Enough decimals that the column sums to the published cents.
+            "contribution": None
+            if c.value is None
+            else str(c.value)
+            if isinstance(c.value, int)
+            else f"{c.value:.6f}".rstrip("0").rstrip("."),
+        }
+        if result.kind == "ratio":
+            record |= {"numerator": c.numerator, "denominator": c.denominator}
+        records.append(record)
+    schema = {name: pl.String for name in columns} | {"year": pl.Int64}
+    if result.kind == "ratio":
+        schema |= {"numerator": pl.Int64, "denominator": pl.Int64}
+    frame = pl.DataFrame(records, schema=schema) if records else pl.DataFrame(schema=schema)
+    return csv_bytes(frame.select(columns)).decode()
+
+
+# --- command line ---
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cicopa trace",
+        description="List the accepted submissions that make up one published figure of "
+        "by_area.csv, and check that they add up to it.",
+        epilog="Exit status: 0 the figure is traced, 1 it does not match (or files changed "
+        "since the build), 2 the trace cannot be made.",
+    )
+    parser.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
+    parser.add_argument(
+        "--area", required=True, help="WORLD, a region, a sub-region or a country code"
+    )
+    parser.add_argument(
+        "--measure", required=True, metavar="NAME", help=f"one of: {', '.join(MEASURES)}"
+    )
+    parser.add_argument(
+        "--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR",
+        help="raw-data folder (default: raw_data/ of the project)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+        help="outputs folder holding <year>/statistics/by_area.csv (default: out/)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format", choices=["table", "csv"], default="table",
+        help="table (default) for reading; csv for machines, the check going to stderr",
+    )  # fmt: skip
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # The report carries ✓ and names in any script; never crash on a narrow terminal encoding.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        result = trace(args.raw_data.resolve(), args.out.resolve(), args.year, args.area,
+                       args.measure)  # fmt: skip
+    except TraceError as exc:
+        print(f"cicopa trace: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        sys.stdout.write(render_csv(result))
+        for line in result.check_lines():
+            print(line, file=sys.stderr)
+    else:
+        sys.stdout.write(render_table(result))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
