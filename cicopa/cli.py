@@ -16,6 +16,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
 DEFAULT_OUT = PROJECT_ROOT / "out"
 LANGUAGES = ("en", "fr", "es")
+# Commands with their own module and options; `cicopa NAME --help` shows them.
+DELEGATED = {
+    "trace": ("cicopa.trace", "show which submissions make up a published figure"),
+    "serve": ("cicopa.serve", "serve the download page of the built years"),
+    "ui": ("cicopa.ui", "open the Dagster UI (add --read-only for auditors)"),
+    "collection": ("cicopa.collection", "survey forms, response tracker, feedback letters"),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,10 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check submission files, print every issue")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     validate.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
+    for name, (_, summary) in DELEGATED.items():
+        commands.add_parser(name, help=summary, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DELEGATED:
+        from importlib import import_module
+
+        return import_module(DELEGATED[argv[0]][0]).main(argv[1:])
     args = _parser().parse_args(argv)
     if args.command == "validate":
         return validate(args.files, args.raw_data)
@@ -116,9 +130,8 @@ def build(year: int, raw_data: Path, out: Path, lang: str) -> int:
         return _fail("build", str(exc), exc.exit_code)
     for path in result.outputs:
         print(path)
-    reports = [p for p in result.outputs if p.suffix == ".pdf"]
-    if reports:
-        print(f"Annual report: {reports[0]}")
+    for report in (p for p in result.outputs if p.suffix == ".pdf"):
+        print(f"Annual report ({report.stem.rsplit('_', 1)[-1]}): {report}")
     print(
         f"built {year} in {time.perf_counter() - started:.1f} s (Dagster run {result.run_id})",
         file=sys.stderr,

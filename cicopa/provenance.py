@@ -50,27 +50,63 @@ def code_revision(root: Path = PROJECT_ROOT) -> dict[str, Any] | None:
     return {"commit": commit, "uncommitted_changes": bool(dirty)}
 
 
-def build_provenance(
-    *,
-    year: int,
+def provenance_inputs(
     raw_data: Path,
-    inputs: pl.DataFrame,
+    reference_files: list[Path],
+    submission_files: pl.DataFrame,
+    statuses: pl.DataFrame,
+) -> pl.DataFrame:
+    """Every input with sha256, bytes and status (reference tables, then submissions)."""
+    references = pl.DataFrame(
+        [
+            {
+                "file": p.relative_to(raw_data).as_posix(),
+                "sha256": sha256_file(p),
+                "bytes": p.stat().st_size,
+                "status": "reference",
+            }
+            for p in reference_files
+        ],
+        schema={"file": pl.String, "sha256": pl.String, "bytes": pl.Int64, "status": pl.String},
+    )
+    submissions = submission_files.join(statuses.select("file", "status"), on="file", how="left")
+    return pl.concat([references, submissions.select(references.columns)]).sort("file")
+
+
+def figures_provenance(
+    *, year: int, inputs: pl.DataFrame, outputs: dict[str, str]
+) -> dict[str, Any]:
+    """What the figures rest on: inputs, the statistics files and the code. Deterministic.
+
+    This is the record embedded in the PDF, which cannot contain its own hash nor the
+    time of the run that renders it; provenance.json adds those.
+    """
+    return {
+        "reference_year": year,
+        "inputs": inputs.sort("file").to_dicts(),
+        "outputs": [{"path": path, "sha256": digest} for path, digest in sorted(outputs.items())],
+        "software": software_versions(),
+        "code_revision": code_revision(),
+    }
+
+
+def build_provenance(
+    figures: dict[str, Any],
+    *,
+    raw_data: Path,
     out_dir: Path,
     outputs: list[Path],
     run_id: str,
     built_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The provenance record; `inputs` has file (relative to raw_data), sha256, bytes, status."""
+    """provenance.json: the figures' record plus every output file, the run and its time."""
     return {
-        "reference_year": year,
+        **figures,
         "raw_data": str(raw_data),
-        "inputs": inputs.sort("file").to_dicts(),
         "outputs": [
             {"path": p.relative_to(out_dir).as_posix(), "sha256": sha256_file(p)}
             for p in sorted(outputs)
         ],
-        "software": software_versions(),
-        "code_revision": code_revision(),
         "orchestrator": {"name": "dagster", "run_id": run_id},
         "built_at": (built_at or datetime.now(UTC)).isoformat(timespec="seconds"),
     }

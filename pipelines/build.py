@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.partitions import reference_years
 from pipelines.project import ensure_dagster_home
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 class BuildError(Exception):
@@ -27,12 +31,17 @@ class BuildResult:
 
 
 def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildResult:
-    """Materialise every asset of the year's partition with the in-process executor."""
-    ensure_dagster_home()
-    from dagster import DagsterInstance, materialize
+    """Materialise every asset of the year's partition with the in-process executor.
 
-    from pipelines.definitions import all_assets, all_checks
-    from pipelines.resources import CicopaPaths, ReportSettings
+    The two years before it are built first (statistics only) when they have a
+    submissions folder but no published statistics yet, so the report's trends
+    rest on published figures; a year without a folder is reported as missing.
+    """
+    ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    from cicopa.outcomes import year_folder
+    from pipelines.assets.report import LANGUAGES
 
     key = str(year)
     if not reference_years.has_partition_key(key):
@@ -42,24 +51,58 @@ def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildRe
             f"{reference_years.get_last_partition_key()})",
             exit_code=2,
         )
+    languages = list(LANGUAGES) if lang == "all" else [lang]
     with DagsterInstance.get() as instance:
-        result = materialize(
-            [*all_assets, *all_checks],
-            partition_key=key,
-            instance=instance,
-            resources={
-                "paths": CicopaPaths(raw_data=str(raw_data), out=str(out)),
-                "report_settings": ReportSettings.from_env(),
-            },
-            tags={"cicopa/lang": lang, "cicopa/trigger": "cli"},
+        for earlier in range(year - 2, year):
+            built = (out / str(earlier) / "statistics" / "by_area.csv").is_file()
+            if (
+                not built
+                and year_folder(raw_data, earlier).is_dir()
+                and reference_years.has_partition_key(str(earlier))
+            ):
+                _materialize(instance, earlier, raw_data, out, languages, statistics_only=True)
+        run_id = _materialize(instance, year, raw_data, out, languages, statistics_only=False)
+    outputs = sorted(p for p in (out / key).rglob("*") if p.is_file())
+    return BuildResult(run_id=run_id, outputs=outputs)
+
+
+def _materialize(
+    instance: DagsterInstance,
+    year: int,
+    raw_data: Path,
+    out: Path,
+    languages: list[str],
+    *,
+    statistics_only: bool,
+) -> str:
+    from dagster import AssetSelection, materialize
+
+    from pipelines.automation import BUILD_SELECTION
+    from pipelines.definitions import all_assets, all_checks, resources_for
+
+    result = materialize(
+        [*all_assets, *all_checks],
+        selection=AssetSelection.groups("ingest", "statistics")
+        if statistics_only
+        else BUILD_SELECTION,
+        partition_key=str(year),
+        instance=instance,
+        resources=resources_for(raw_data, out),
+        tags={"cicopa/lang": ",".join(languages), "cicopa/trigger": "cli"},
+        run_config={
             # Step logs and tracebacks belong in the UI; the terminal gets one line.
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            raise_on_error=False,
-        )
-        if not result.success:
-            raise BuildError(f"the Dagster run {result.run_id} failed: {_why(result)}")
-        outputs = sorted(p for p in (out / key).rglob("*") if p.is_file())
-        return BuildResult(run_id=result.run_id, outputs=outputs)
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+            **(
+                {}
+                if statistics_only
+                else {"ops": {"annual_report_pdf": {"config": {"languages": languages}}}}
+            ),
+        },
+        raise_on_error=False,
+    )
+    if not result.success:
+        raise BuildError(f"the Dagster run {result.run_id} failed for {year}: {_why(result)}")
+    return result.run_id
 
 
 def _why(result) -> str:

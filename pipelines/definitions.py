@@ -2,23 +2,53 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from dagster import (
     Definitions,
     load_asset_checks_from_modules,
     load_assets_from_modules,
+    with_source_code_references,
 )
 
-from pipelines.assets import ingest, report, statistics
-from pipelines.resources import CicopaPaths, ReportSettings
+from pipelines.assets import collection, ingest, report, statistics
+from pipelines.automation import (
+    annual_build_job,
+    annual_build_schedule,
+    collection_opening_schedule,
+    ingest_job,
+    open_collection_job,
+    submissions_sensor,
+)
+from pipelines.resources import CicopaPaths, PublishedStatistics, ReportSettings
 
-all_assets = load_assets_from_modules([ingest, statistics, report])
+# Source references link each asset in the UI to the code that computes it.
+all_assets = with_source_code_references(
+    load_assets_from_modules([ingest, statistics, report, collection])
+)
 all_checks = load_asset_checks_from_modules([statistics])
+
+
+def resources_for(raw_data: Path | None = None, out: Path | None = None) -> dict[str, Any]:
+    """The resources, from the environment or for explicit folders (`cicopa build`)."""
+    paths = (
+        CicopaPaths(raw_data=str(raw_data), out=str(out))
+        if raw_data is not None and out is not None
+        else CicopaPaths.from_env()
+    )
+    return {
+        "paths": paths,
+        "report_settings": ReportSettings.from_env(),
+        "published_statistics": PublishedStatistics(paths=paths),
+    }
+
 
 defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
-    resources={
-        "paths": CicopaPaths.from_env(),
-        "report_settings": ReportSettings.from_env(),
-    },
+    jobs=[annual_build_job, ingest_job, open_collection_job],
+    schedules=[annual_build_schedule, collection_opening_schedule],
+    sensors=[submissions_sensor],
+    resources=resources_for(),
 )

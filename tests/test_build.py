@@ -40,11 +40,13 @@ def test_build_writes_every_output_of_the_spec(built: dict):
     assert files == [
         "annual_report_2025_en.pdf",
         "provenance.json",
+        "statistical_annex_2025.xlsx",
         "statistics/by_area.csv",
         "statistics/by_sector.csv",
         "statistics/by_type.csv",
         "validation/issues.csv",
         "validation/submissions.csv",
+        "validation/tracker.csv",
     ]
     assert (year / "statistics/by_area.csv").read_text() == EXPECTED_BY_AREA
     assert (year / "statistics/by_sector.csv").read_text() == EXPECTED_BY_SECTOR
@@ -69,6 +71,8 @@ def test_provenance_lists_inputs_outputs_code_and_run(built: dict):
     outputs = {o["path"]: o["sha256"] for o in record["outputs"]}
     assert set(outputs) == {
         "annual_report_2025_en.pdf",
+        "statistical_annex_2025.xlsx",
+        "validation/tracker.csv",
         "statistics/by_area.csv",
         "statistics/by_sector.csv",
         "statistics/by_type.csv",
@@ -103,13 +107,41 @@ def test_the_run_and_its_checks_are_recorded_in_the_instance(built: dict):
             assert evaluation.passed, check
 
 
-def test_two_builds_give_byte_identical_csv(built: dict, tmp_path: Path):
-    first = {p: h for p, (h, _) in _snapshot(built["out"]).items() if p.endswith(".csv")}
-    out = tmp_path / "again"
-    raw = str(built["raw_data"])
-    assert main(["build", "--year", "2025", "--raw-data", raw, "--out", str(out)]) == 0
-    second = {p: h for p, (h, _) in _snapshot(out / "2025").items() if p.endswith(".csv")}
-    assert first == second and len(first) == 5
+def test_two_builds_in_all_languages_give_identical_csv_and_pdf(
+    raw_data: Path, tmp_path: Path, dagster_home: Path
+):
+    """Same inputs, same bytes: the CSVs and the three archival PDFs."""
+    write_statistics_fixture(raw_data)
+    digests = []
+    for name in ("first", "second"):
+        out = tmp_path / name
+        args = ["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)]
+        assert main([*args, "--lang", "all"]) == 0
+        snapshot = _snapshot(out / "2025")
+        digests.append(
+            {p: h for p, (h, _) in snapshot.items() if p.endswith((".csv", ".pdf", ".xlsx"))}
+        )
+    assert digests[0] == digests[1]
+    assert {p for p in digests[0] if p.endswith(".pdf")} == {
+        f"annual_report_2025_{lang}.pdf" for lang in ("en", "fr", "es")
+    }
+
+
+def test_each_pdf_carries_the_published_csvs_and_the_figures_provenance(built: dict):
+    """The attachments equal the statistics files byte for byte (read back with pypdf)."""
+    from pypdf import PdfReader
+
+    year = built["out"]
+    reader = PdfReader(year / "annual_report_2025_en.pdf")
+    attachments = {name: data[0] for name, data in reader.attachments.items()}
+    assert set(attachments) == {"by_area.csv", "by_sector.csv", "by_type.csv", "provenance.json"}
+    for name in ("by_area.csv", "by_sector.csv", "by_type.csv"):
+        assert attachments[name] == (year / "statistics" / name).read_bytes()
+    embedded = json.loads(attachments["provenance.json"])
+    published = json.loads((year / "provenance.json").read_text())
+    assert embedded["inputs"] == published["inputs"]
+    assert embedded["code_revision"] == published["code_revision"]
+    assert "run_id" not in json.dumps(embedded)  # a PDF cannot know its own run's time
 
 
 def test_broken_members_csv_exits_2_with_one_line_and_no_outputs(

@@ -1,14 +1,22 @@
-"""Report stage: the annual report PDF and the provenance record of the build."""
+"""Report stage: the annual report in each language, the annex workbook, provenance."""
 
 import polars as pl
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
-from cicopa.outcomes import YearValidation, relative_name
-from cicopa.outputs import sha256_file, write_atomic
-from cicopa.provenance import build_provenance, provenance_bytes
+from cicopa.annex import annex_bytes
+from cicopa.columns import COOPERATIVE_TYPES, ISIC_SECTIONS
+from cicopa.outcomes import YearValidation
+from cicopa.outputs import csv_bytes, sha256_bytes, sha256_file, write_atomic
+from cicopa.provenance import (
+    build_provenance,
+    figures_provenance,
+    provenance_bytes,
+    provenance_inputs,
+)
 from cicopa.reference import Reference, reference_paths
+from cicopa.statistics import for_csv
+from cicopa.trends import Trends
 from pipelines.assets.ingest import validation_report
-from pipelines.assets.statistics import area_statistics, sector_statistics, type_statistics
 from pipelines.metadata import written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
@@ -16,12 +24,17 @@ from reports.model import ReportData
 from reports.render import render_pdf
 
 GROUP = "report"
+LANGUAGES = ("en", "fr", "es")
 STATISTICS_FILES = ("by_area.csv", "by_sector.csv", "by_type.csv")
-VALIDATION_FILES = ("submissions.csv", "issues.csv")
+VALIDATION_FILES = ("submissions.csv", "issues.csv", "tracker.csv")
 
 
 def report_file_name(year: int, lang: str = "en") -> str:
     return f"annual_report_{year}_{lang}.pdf"
+
+
+def annex_file_name(year: int) -> str:
+    return f"statistical_annex_{year}.xlsx"
 
 
 def reporting_members(reference: Reference, accepted: pl.DataFrame) -> pl.DataFrame:
@@ -34,19 +47,54 @@ def reporting_members(reference: Reference, accepted: pl.DataFrame) -> pl.DataFr
     )
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
+class ReportConfig(Config):
+    """Which languages to render; `cicopa build --lang` sets it."""
+
+    languages: list[str] = ["en"]
+
+
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def annual_report_pdf(
     context: AssetExecutionContext,
+    config: ReportConfig,
     paths: CicopaPaths,
     report_settings: ReportSettings,
     reference_data: Reference,
+    submission_files: pl.DataFrame,
     validated_submissions: YearValidation,
     area_statistics: pl.DataFrame,
     sector_statistics: pl.DataFrame,
     type_statistics: pl.DataFrame,
+    area_trends: Trends,
 ) -> MaterializeResult:
-    """The annual report in English, rendered from the statistics tables only."""
+    """The annual report, one archival PDF (PDF/A-3) per language, with its data inside.
+
+    Rendered from the statistics assets only; the three statistics CSVs and the
+    figures' provenance are embedded as attachments.
+    """
     year = int(context.partition_key)
+    unknown = sorted(set(config.languages) - set(LANGUAGES))
+    if unknown:
+        raise ValueError(f"unknown report language(s) {unknown}; use en, fr or es")
+    tables = {
+        "by_area.csv": area_statistics,
+        "by_sector.csv": sector_statistics,
+        "by_type.csv": type_statistics,
+    }
+    # The same bytes as statistics/*.csv, so a reader can check one against the other.
+    attachments = {name: csv_bytes(for_csv(table)) for name, table in tables.items()}
+    inputs = provenance_inputs(
+        paths.raw_data_dir,
+        reference_paths(paths.raw_data_dir),
+        submission_files,
+        validated_submissions.submissions,
+    )
+    figures = figures_provenance(
+        year=year,
+        inputs=inputs,
+        outputs={f"statistics/{n}": sha256_bytes(data) for n, data in attachments.items()},
+    )
+    attachments["provenance.json"] = provenance_bytes(figures)
     data = ReportData(
         year=year,
         by_area=area_statistics,
@@ -56,30 +104,61 @@ def annual_report_pdf(
         reporting_members=reporting_members(reference_data, validated_submissions.accepted_rows),
         fx_rates=reference_data.rates_for(year),
         fx_source=report_settings.fx_source,
+        trends=area_trends.table,
+        missing_years=area_trends.missing_years,
+        membership_changes=area_trends.membership_changes,
     )
-    pdf = render_pdf(data)
-    path = paths.year_out(year) / report_file_name(year)
-    digest = write_atomic(path, pdf)
+    out_dir = paths.year_out(year)
+    metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
+    for lang in LANGUAGES:
+        path = out_dir / report_file_name(year, lang)
+        if lang not in config.languages:
+            # A PDF left from an earlier build could contradict this year's new figures.
+            path.unlink(missing_ok=True)
+            continue
+        pdf = render_pdf(data, lang=lang, attachments=tuple(attachments.items()))
+        metadata.update(written_file(path, write_atomic(path, pdf)))
+        metadata[f"{path.name} bytes"] = len(pdf)
+        if report_settings.download_url:
+            metadata[f"{path.name} download"] = MetadataValue.url(
+                f"{report_settings.download_url.rstrip('/')}/files/{year}/{path.name}"
+            )
+    return MaterializeResult(metadata=metadata)
+
+
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
+def statistical_annex(
+    context: AssetExecutionContext,
+    paths: CicopaPaths,
+    report_settings: ReportSettings,
+    validated_submissions: YearValidation,
+    area_statistics: pl.DataFrame,
+    sector_statistics: pl.DataFrame,
+    type_statistics: pl.DataFrame,
+) -> MaterializeResult:
+    """statistical_annex_<year>.xlsx: one table per sheet, for staff and partners."""
+    year = int(context.partition_key)
+    workbook = annex_bytes(
+        year=year,
+        by_area=area_statistics,
+        by_sector=sector_statistics,
+        by_type=type_statistics,
+        submissions=validated_submissions.submissions,
+        sector_names=ISIC_SECTIONS,
+        type_names=COOPERATIVE_TYPES,
+        fx_source=report_settings.fx_source,
+    )
+    path = paths.year_out(year) / annex_file_name(year)
     return MaterializeResult(
-        metadata={
-            **written_file(path, digest),
-            "bytes": len(pdf),
-            "language": "en",
-        }
+        metadata={**written_file(path, write_atomic(path, workbook)), "bytes": len(workbook)}
     )
 
 
 @asset(
     group_name=GROUP,
     partitions_def=reference_years,
-    code_version="1",
-    deps=[
-        validation_report,
-        area_statistics,
-        sector_statistics,
-        type_statistics,
-        annual_report_pdf,
-    ],
+    code_version="2",
+    deps=[validation_report, annual_report_pdf, statistical_annex, "response_tracker"],
 )
 def provenance(
     context: AssetExecutionContext,
@@ -91,37 +170,26 @@ def provenance(
     year = int(context.partition_key)
     out_dir = paths.year_out(year)
     raw_data = paths.raw_data_dir
-    statuses = validated_submissions.submissions.select("file", "status")
-    references = pl.DataFrame(
-        [
-            {
-                "file": relative_name(p, raw_data),
-                "sha256": sha256_file(p),
-                "bytes": p.stat().st_size,
-                "status": "reference",
-            }
-            for p in reference_paths(raw_data)
-        ]
+    inputs = provenance_inputs(
+        raw_data, reference_paths(raw_data), submission_files, validated_submissions.submissions
     )
-    inputs = pl.concat(
-        [
-            references,
-            submission_files.join(statuses, on="file", how="left").select(
-                "file", "sha256", "bytes", "status"
-            ),
-        ]
+    statistics = [out_dir / "statistics" / name for name in STATISTICS_FILES]
+    figures = figures_provenance(
+        year=year,
+        inputs=inputs,
+        outputs={p.relative_to(out_dir).as_posix(): sha256_file(p) for p in statistics},
     )
     outputs = [
-        out_dir / report_file_name(year),
-        *(out_dir / "statistics" / name for name in STATISTICS_FILES),
+        *(out_dir / report_file_name(year, lang) for lang in LANGUAGES),
+        out_dir / annex_file_name(year),
+        *statistics,
         *(out_dir / "validation" / name for name in VALIDATION_FILES),
     ]
     record = build_provenance(
-        year=year,
+        figures,
         raw_data=raw_data,
-        inputs=inputs,
         out_dir=out_dir,
-        outputs=outputs,
+        outputs=[p for p in outputs if p.is_file()],
         run_id=context.run.run_id,
     )
     path = out_dir / "provenance.json"

@@ -5,8 +5,13 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetExecutionContext,
+    AssetIn,
+    AssetKey,
     MetadataValue,
     Output,
+    TableColumnDep,
+    TableColumnLineage,
+    TimeWindowPartitionMapping,
     asset,
     asset_check,
 )
@@ -15,11 +20,57 @@ from cicopa import statistics
 from cicopa.outcomes import YearValidation
 from cicopa.outputs import write_csv
 from cicopa.reference import Reference
+from cicopa.trends import TREND_YEARS, Trends, membership_changes, trend_table
 from pipelines.metadata import column_schema, preview, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 
 GROUP = "statistics"
+
+
+# Which submission (or registry) columns each published column is computed from: the
+# column lineage an auditor follows back from a figure to what members sent.
+_SUBMITTED = AssetKey("validated_submissions")
+_REGISTRY = AssetKey("reference_data")
+COLUMN_SOURCES: dict[str, list[tuple[AssetKey, str]]] = {
+    "members_registered": [(_REGISTRY, "member_id"), (_REGISTRY, "joined"), (_REGISTRY, "left")],
+    "members_reporting": [(_SUBMITTED, "member_id")],
+    "response_rate": [(_SUBMITTED, "member_id"), (_REGISTRY, "member_id")],
+    "countries_reporting": [(_SUBMITTED, "member_id"), (_REGISTRY, "country")],
+    "enterprises": [(_SUBMITTED, "enterprises")],
+    "worker_members": [(_SUBMITTED, "worker_members")],
+    "employees": [(_SUBMITTED, "employees")],
+    "producer_members": [(_SUBMITTED, "producer_members")],
+    "employment_in_cooperatives": [(_SUBMITTED, "worker_members"), (_SUBMITTED, "employees")],
+    "employment_total": [
+        (_SUBMITTED, "worker_members"),
+        (_SUBMITTED, "employees"),
+        (_SUBMITTED, "producer_members"),
+    ],
+    "women": [(_SUBMITTED, "women")],
+    "women_share": [
+        (_SUBMITTED, "women"),
+        (_SUBMITTED, "worker_members"),
+        (_SUBMITTED, "employees"),
+        (_SUBMITTED, "producer_members"),
+    ],
+    "turnover_usd": [(_SUBMITTED, "turnover"), (_SUBMITTED, "currency"), (_REGISTRY, "per_usd")],
+    "new_enterprises": [(_SUBMITTED, "new_enterprises")],
+    "transfers": [(_SUBMITTED, "transfers")],
+    "sector": [(_SUBMITTED, "sector")],
+    "cooperative_type": [(_SUBMITTED, "cooperative_type")],
+    "area_code": [(_REGISTRY, "country"), (_REGISTRY, "region"), (_REGISTRY, "sub_region")],
+}
+
+
+def column_lineage(table: pl.DataFrame) -> TableColumnLineage:
+    return TableColumnLineage(
+        deps_by_column={
+            column: [TableColumnDep(asset_key=key, column_name=name) for key, name in sources]
+            for column, sources in COLUMN_SOURCES.items()
+            if column in table.columns
+        }
+    )
 
 
 def _publish(
@@ -33,6 +84,7 @@ def _publish(
             **written_file(path, digest),
             "dagster/row_count": table.height,
             "dagster/column_schema": column_schema(table),
+            "dagster/column_lineage": column_lineage(table),
             "preview": preview(table),
         },
     )
@@ -149,5 +201,42 @@ def employment_identities_hold(
             "response rate by region": MetadataValue.json(
                 dict(regions.select("area_code", "response_rate").iter_rows())
             ),
+        },
+    )
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=reference_years,
+    code_version="1",
+    ins={
+        # Y-2..Y: the lineage shows that a year's report rests on the two before it.
+        "published": AssetIn(
+            key="area_statistics",
+            partition_mapping=TimeWindowPartitionMapping(
+                start_offset=-(TREND_YEARS - 1), allow_nonexistent_upstream_partitions=True
+            ),
+            input_manager_key="published_statistics",
+        )
+    },
+)
+def area_trends(
+    context: AssetExecutionContext,
+    reference_data: Reference,
+    published: dict[int, pl.DataFrame | None],
+) -> Output[Trends]:
+    """Global and regional totals for Y-2..Y, the years never built, membership changes."""
+    year = int(context.partition_key)
+    current = published.pop(year)
+    earlier = {y: published.get(y) for y in range(year - TREND_YEARS + 1, year)}
+    table, missing = trend_table(year, current, earlier)
+    changes = membership_changes(reference_data, year)
+    return Output(
+        Trends(table=table, missing_years=missing, membership_changes=changes),
+        metadata={
+            "years with statistics": MetadataValue.json(sorted(table["year"].unique().to_list())),
+            "years missing": MetadataValue.json(list(missing)),
+            "membership changes": preview(changes),
+            "world": preview(table.filter(pl.col("level") == "global")),
         },
     )
