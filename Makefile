@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: install report test lint ui sample-data clean
+.PHONY: install report test lint ui ui-readonly sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,9 +36,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## The Dagster UI on http://127.0.0.1:3000, on the project's own instance.
+## The Dagster UI on http://127.0.0.1:3000 with the daemon (schedule, sensor).
 ui: install
-	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(VENV)/bin/cicopa ui
+
+## The same UI read-only, for auditors: browse everything, run nothing.
+ui-readonly: install
+	$(VENV)/bin/cicopa ui --read-only
 
 ## Regenerate the committed sample data (deterministic: no diff expected).
 sample-data: install
