@@ -30,6 +30,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from cicopa.outputs import stable_zip
+
 SOURCE = "Annual survey of CICOPA member organisations"
 PUBLISHER = "CICOPA – International Organisation of Industrial and Service Cooperatives"
 CONTACT = "statistics@cicopa.coop"
@@ -55,7 +57,6 @@ NUMBER_FORMATS: dict[Kind, str] = {
 # Named in full: a bare Font(bold=True) has no face, and LibreOffice then falls back to serif.
 BOLD = Font(name="Calibri", size=11, bold=True)
 HEADER_ROW = 4  # title, "this worksheet contains...", notes line, then the header
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 # --- notes ---------------------------------------------------------------------------
@@ -539,24 +540,6 @@ def _fixed_time(year: int, published: str | None) -> datetime:
     return moment
 
 
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite the archive with fixed entry times and attributes.
-
-    openpyxl writes some parts through temporary files and others with the current time,
-    so the zip headers would differ run to run even when every part is the same.
-    """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 0
-            fixed.external_attr = 0
-            archive.writestr(fixed, source.read(info.filename), compresslevel=6)
-    return out.getvalue()
-
-
 def annex_bytes(
     *,
     year: int,
@@ -616,4 +599,4 @@ def annex_bytes(
     raw = io.BytesIO()
     # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
     ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return _stable_zip(raw.getvalue())
+    return stable_zip(raw.getvalue())

@@ -26,18 +26,17 @@ Commands (``cicopa collection ...``)::
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import Translations
+
+from reports.i18n import po_path as report_po_path
+from reports.i18n import translations as report_translations
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOCALE_DIR = PROJECT_ROOT / "reports" / "locale"
@@ -59,25 +58,14 @@ def member_language(value: object) -> str:
 
 
 def po_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return report_po_path(lang, DOMAIN)
 
 
-@cache
 def translations(lang: str) -> NullTranslations:
-    """The ``collection`` catalogue of a language, compiled in memory from its ``.po``.
-
-    English is the source language: every message is returned unchanged.
-    """
+    """The ``collection`` catalogue of a language, through the report's catalogue loader."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    if lang == "en":
-        return NullTranslations()
-    with po_path(lang).open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
-    mo = io.BytesIO()
-    write_mo(mo, catalog, use_fuzzy=False)
-    mo.seek(0)
-    return Translations(fp=mo, domain=DOMAIN)
+    return report_translations(lang, DOMAIN)
 
 
 # Where the messages of the domain are: marked with N_(), _(), gettext() or ngettext().

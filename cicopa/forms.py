@@ -43,13 +43,12 @@ from cicopa.columns import (
     SUBMISSION_COLUMNS,
 )
 from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, validate_year, year_folder
-from cicopa.outputs import write_atomic
+from cicopa.outputs import stable_zip, write_atomic
 from cicopa.reference import Reference, load_reference
 
 SHEETS: tuple[str, ...] = ("submission", "instructions", "previous_year", "lists")
 LAST_ROW = 200  # rows 2..200 are open for data: far more than any member reports
 EMPTY_ROWS = 10  # prepared rows when the member has no accepted year to start from
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # Euro-area members and the year they adopted the euro: their default currency is EUR.
 EURO_AREA: dict[str, int] = {
     "AT": 1999, "BE": 1999, "DE": 1999, "ES": 1999, "FI": 1999, "FR": 1999, "IE": 1999,
@@ -384,7 +383,7 @@ def form_bytes(
     raw = io.BytesIO()
     # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
     ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return _stable_zip(raw.getvalue())
+    return stable_zip(raw.getvalue())
 
 
 def _previous_year(previous: pl.DataFrame | None) -> int | None:
@@ -691,20 +690,6 @@ def _write_lists(ws: Worksheet, currencies: list[str]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = 18
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
-
-
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite the archive with fixed entry times and attributes (openpyxl uses the clock)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 0
-            fixed.external_attr = 0
-            archive.writestr(fixed, source.read(info.filename), compresslevel=6)
-    return out.getvalue()
 
 
 # --- one form per active member -------------------------------------------------------

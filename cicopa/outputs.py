@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -45,3 +47,24 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 
 def write_csv(path: Path, frame: pl.DataFrame) -> str:
     return write_atomic(path, csv_bytes(frame))
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def stable_zip(data: bytes) -> bytes:
+    """Rewrite a zip (an .xlsx) with fixed entry times and attributes.
+
+    openpyxl writes some parts with the current time, so the archive would differ run
+    to run even when every part is the same; workbooks must be byte-stable too.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 0
+            fixed.external_attr = 0
+            archive.writestr(fixed, source.read(info.filename), compresslevel=6)
+    return out.getvalue()

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from gettext import NullTranslations
+from pathlib import Path
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -53,25 +54,27 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def po_path(lang: str):
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(lang: str, domain: str = DOMAIN) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
-    """The catalogue of a language, compiled in memory from its ``.po`` file.
+def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
+    """A domain's catalogue for a language, compiled in memory from its ``.po`` file.
 
     English is the source language: its "translation" returns every message unchanged.
+    The report uses the ``messages`` domain; member-facing collection texts use
+    ``collection`` (cicopa/collection.py).
     """
     check_language(lang)
     if lang == "en":
         return NullTranslations()
-    with po_path(lang).open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    with po_path(lang, domain).open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=domain)
     mo = io.BytesIO()
     write_mo(mo, catalog, use_fuzzy=False)
     mo.seek(0)
-    return Translations(fp=mo, domain=DOMAIN)
+    return Translations(fp=mo, domain=domain)
 
 
 # --- Names of things: region, sub-region, ISIC section, cooperative type -----------------
