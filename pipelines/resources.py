@@ -56,7 +56,7 @@ class ReportSettings(ConfigurableResource):
     )
 
     # Where `cicopa serve` publishes the outputs; the report asset links to it.
-    download_url: str = "http://127.0.0.1:8000"
+    download_url: str = "http://127.0.0.1:8080"
 
     @classmethod
     def from_env(cls) -> "ReportSettings":

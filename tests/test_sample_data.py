@@ -137,3 +137,40 @@ def test_sample_report_shows_the_2025_headline(sample_2025):
         assert figure in text, figure
     europe = next(p for p in pages if "Europe (CECOP" in p and "26 of the 28" in p)
     assert "50,000" in europe and "1,300,000" in europe
+
+
+def test_the_report_map_shades_exactly_the_reporting_countries(sample_2025):
+    """The world map in the report colours the 29 countries with a reporting member."""
+    import re
+
+    from pipelines.assets.report import reporting_members
+    from reports.model import ReportData
+    from reports.render import render_html
+    from reports.worldmap import shaded_countries
+
+    table, outcome = sample_2025
+    reference = load_reference(RAW_DATA)
+    rows = outcome.accepted_rows
+    html = render_html(
+        ReportData(
+            year=2025,
+            by_area=table,
+            by_sector=statistics.breakdown(rows, reference, 2025, "sector"),
+            by_type=statistics.breakdown(rows, reference, 2025, "cooperative_type"),
+            submissions=outcome.submissions,
+            reporting_members=reporting_members(reference, rows),
+            fx_rates=reference.rates_for(2025),
+            fx_source="test",
+        )
+    )
+    maps = re.findall(r"<svg[^>]*report-map.*?</svg>", html, flags=re.S)
+    assert len(maps) == 1
+    # Independently: the countries of the members whose files were accepted.
+    members = pl.read_csv(RAW_DATA / "reference" / "members.csv", infer_schema=False)
+    expected = set(
+        members.filter(pl.col("member_id").is_in(rows["member_id"].unique().implode()))[
+            "country"
+        ].to_list()
+    )
+    assert len(expected) == 29
+    assert shaded_countries(maps[0]) == expected
