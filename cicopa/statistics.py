@@ -218,9 +218,15 @@ def tie_out_failures(table: pl.DataFrame, parent_level: str, child_level: str) -
     failures = []
     for measure in TIED_MEASURES:
         published, summed = pl.col(measure).fill_null(0), pl.col(f"{measure}_sum").fill_null(0)
-        tolerance = ROUNDING_TOLERANCE.get(measure, 0) * pl.col("_children").fill_null(1)
+        # Half a cent per rounded child, plus the float error of adding large amounts
+        # (at US$ 1e10 one ulp is about 2e-6: an absolute epsilon alone is too tight).
+        tolerance = (
+            ROUNDING_TOLERANCE.get(measure, 0) * pl.col("_children").fill_null(1)
+            + 1e-12 * published.abs()
+            + 1e-9
+        )
         failures.append(
-            parents.filter((published - summed).abs() > tolerance + 1e-9).select(
+            parents.filter((published - summed).abs() > tolerance).select(
                 "area_code",
                 pl.lit(measure).alias("measure"),
                 pl.col(measure).cast(pl.Float64).alias("published"),
