@@ -38,13 +38,14 @@ from cicopa.columns import (
     COOPERATIVE_TYPES,
     DECIMAL_COLUMNS,
     INTEGER_COLUMNS,
-    ISIC_SECTIONS,
     SECTORS,
     SUBMISSION_COLUMNS,
 )
 from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, validate_year, year_folder
 from cicopa.outputs import stable_zip, write_atomic
 from cicopa.reference import Reference, load_reference
+from reports.i18n import ISIC_NAMES
+from reports.i18n import translations as report_translations
 
 SHEETS: tuple[str, ...] = ("submission", "instructions", "previous_year", "lists")
 LAST_ROW = 200  # rows 2..200 are open for data: far more than any member reports
@@ -246,29 +247,6 @@ PREVIOUS_NONE = N_(
     "the start."
 )
 
-SECTOR_NAMES: dict[str, str] = {
-    "A": N_("Agriculture, forestry and fishing"),
-    "B": N_("Mining and quarrying"),
-    "C": N_("Manufacturing"),
-    "D": N_("Electricity, gas, steam and air conditioning supply"),
-    "E": N_("Water supply; sewerage, waste management and remediation"),
-    "F": N_("Construction"),
-    "G": N_("Wholesale and retail trade; repair of motor vehicles"),
-    "H": N_("Transportation and storage"),
-    "I": N_("Accommodation and food service activities"),
-    "J": N_("Information and communication"),
-    "K": N_("Financial and insurance activities"),
-    "L": N_("Real estate activities"),
-    "M": N_("Professional, scientific and technical activities"),
-    "N": N_("Administrative and support service activities"),
-    "O": N_("Public administration and defence; compulsory social security"),
-    "P": N_("Education"),
-    "Q": N_("Human health and social work activities"),
-    "R": N_("Arts, entertainment and recreation"),
-    "S": N_("Other service activities"),
-    "T": N_("Activities of households as employers"),
-    "U": N_("Activities of extraterritorial organizations and bodies"),
-}
 TYPE_DESCRIPTIONS: dict[str, str] = {
     "worker": N_("Worker cooperatives: enterprises owned and run by the members who work in them."),
     "social": N_(
@@ -285,7 +263,7 @@ TYPE_DESCRIPTIONS: dict[str, str] = {
     ),
     "other": N_("Other cooperatives affiliated to your organisation."),
 }
-assert set(SECTOR_NAMES) == set(ISIC_SECTIONS) and set(TYPE_DESCRIPTIONS) == set(COOPERATIVE_TYPES)
+assert set(TYPE_DESCRIPTIONS) == set(COOPERATIVE_TYPES)
 
 
 # --- choosing what to prepare ---------------------------------------------------------
@@ -365,7 +343,9 @@ def form_bytes(
     submission.title = "submission"
     pairs = _pairs(previous)
     _write_submission(submission, member_id, year, currency, pairs, list(currencies), say)
-    _write_instructions(workbook.create_sheet("instructions"), member, pairs=bool(pairs), say=say)
+    _write_instructions(
+        workbook.create_sheet("instructions"), member, pairs=bool(pairs), say=say, lang=lang
+    )
     _write_previous(workbook.create_sheet("previous_year"), previous, say)
     _write_lists(workbook.create_sheet("lists"), list(currencies))
 
@@ -555,7 +535,9 @@ def _estimated_height(cells: Sequence[tuple[str, float]], size: float = 11) -> f
     return lines * size * 1.36
 
 
-def _write_instructions(ws: Worksheet, member: Mapping[str, Any], *, pairs: bool, say: Any) -> None:
+def _write_instructions(
+    ws: Worksheet, member: Mapping[str, Any], *, pairs: bool, say: Any, lang: str
+) -> None:
     widths = {"A": 20, "B": 18, "C": 86}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
@@ -632,7 +614,8 @@ def _write_instructions(ws: Worksheet, member: Mapping[str, Any], *, pairs: bool
     paragraph(say(SECTORS_HEADING), HEADING_FONT)
     table_row([say(CODE), say(MEANING)], BOLD, header=True)
     for code in SECTORS:
-        table_row([code, say(SECTOR_NAMES[code])])
+        # ISIC section names are the report's: one translation for both.
+        table_row([code, report_translations(lang).gettext(ISIC_NAMES[code])])
     gap()
     paragraph(say(TYPES_HEADING), HEADING_FONT)
     table_row([say(CODE), say(MEANING)], BOLD, header=True)

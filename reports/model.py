@@ -10,48 +10,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-BY_AREA_COLUMNS: tuple[str, ...] = (
-    "level",
-    "area_code",
-    "area_name",
-    "parent_code",
-    "members_registered",
-    "members_reporting",
-    "response_rate",
-    "countries_reporting",
-    "enterprises",
-    "worker_members",
-    "employees",
-    "producer_members",
-    "employment_in_cooperatives",
-    "employment_total",
-    "women",
-    "women_share",
-    "turnover_usd",
-    "new_enterprises",
-    "transfers",
-)
-EMPLOYMENT_FIGURES: tuple[str, ...] = (
-    "enterprises",
-    "worker_members",
-    "employees",
-    "producer_members",
-    "employment_in_cooperatives",
-    "employment_total",
-)
+from cicopa.outcomes import SUBMISSIONS_SCHEMA
+from cicopa.statistics import BREAKDOWN_MEASURES, BY_AREA_COLUMNS
+
+# The published tables' columns, from the code that writes them (SPEC 3).
+EMPLOYMENT_FIGURES: tuple[str, ...] = BREAKDOWN_MEASURES
 BY_SECTOR_COLUMNS: tuple[str, ...] = ("level", "area_code", "sector", *EMPLOYMENT_FIGURES)
 BY_TYPE_COLUMNS: tuple[str, ...] = ("level", "area_code", "cooperative_type", *EMPLOYMENT_FIGURES)
-SUBMISSIONS_COLUMNS: tuple[str, ...] = (
-    "file",
-    "sha256",
-    "format",
-    "member_id",
-    "submitted_at",
-    "status",
-    "rows",
-    "errors",
-    "warnings",
-)
+SUBMISSIONS_COLUMNS: tuple[str, ...] = tuple(SUBMISSIONS_SCHEMA)
 REPORTING_MEMBERS_COLUMNS: tuple[str, ...] = (
     "member_id",
     "name",

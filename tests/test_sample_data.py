@@ -106,31 +106,34 @@ def test_2024_carries_a_windows_1252_semicolon_csv_and_an_xlsx_with_a_title_row(
     assert titled
 
 
+def _sample_report_data(sample_2025):
+    from pipelines.assets.report import reporting_members
+    from reports.model import ReportData
+
+    table, outcome = sample_2025
+    reference = load_reference(RAW_DATA)
+    rows = outcome.accepted_rows
+    return ReportData(
+        year=2025,
+        by_area=table,
+        by_sector=statistics.breakdown(rows, reference, 2025, "sector"),
+        by_type=statistics.breakdown(rows, reference, 2025, "cooperative_type"),
+        submissions=outcome.submissions,
+        reporting_members=reporting_members(reference, rows),
+        fx_rates=reference.rates_for(2025),
+        fx_source="test",
+    )
+
+
 def test_sample_report_shows_the_2025_headline(sample_2025):
     """The published PDF carries the headline, formatted for people."""
     import io
 
     from pypdf import PdfReader
 
-    from pipelines.assets.report import reporting_members
-    from reports.model import ReportData
     from reports.render import render_pdf
 
-    table, outcome = sample_2025
-    reference = load_reference(RAW_DATA)
-    rows = outcome.accepted_rows
-    pdf = render_pdf(
-        ReportData(
-            year=2025,
-            by_area=table,
-            by_sector=statistics.breakdown(rows, reference, 2025, "sector"),
-            by_type=statistics.breakdown(rows, reference, 2025, "cooperative_type"),
-            submissions=outcome.submissions,
-            reporting_members=reporting_members(reference, rows),
-            fx_rates=reference.rates_for(2025),
-            fx_source="test",
-        )
-    )
+    pdf = render_pdf(_sample_report_data(sample_2025))
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     text = "\n".join(pages)
     for figure in ("68,000", "3,000,000", "50,000", "1,300,000"):
@@ -143,26 +146,11 @@ def test_the_report_map_shades_exactly_the_reporting_countries(sample_2025):
     """The world map in the report colours the 29 countries with a reporting member."""
     import re
 
-    from pipelines.assets.report import reporting_members
-    from reports.model import ReportData
     from reports.render import render_html
     from reports.worldmap import shaded_countries
 
-    table, outcome = sample_2025
-    reference = load_reference(RAW_DATA)
-    rows = outcome.accepted_rows
-    html = render_html(
-        ReportData(
-            year=2025,
-            by_area=table,
-            by_sector=statistics.breakdown(rows, reference, 2025, "sector"),
-            by_type=statistics.breakdown(rows, reference, 2025, "cooperative_type"),
-            submissions=outcome.submissions,
-            reporting_members=reporting_members(reference, rows),
-            fx_rates=reference.rates_for(2025),
-            fx_source="test",
-        )
-    )
+    rows = sample_2025[1].accepted_rows
+    html = render_html(_sample_report_data(sample_2025))
     maps = re.findall(r"<svg[^>]*report-map.*?</svg>", html, flags=re.S)
     assert len(maps) == 1
     # Independently: the countries of the members whose files were accepted.
