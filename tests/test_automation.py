@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import (
-    AssetSelection,
     DagsterInstance,
     SkipReason,
     build_schedule_context,
@@ -64,7 +63,9 @@ def test_schedule_builds_the_previous_year_after_the_deadline():
 
 
 def test_a_sensor_run_validates_the_new_file(raw_data: Path, tmp_path: Path, dagster_home: Path):
-    """What the sensor requests (ingest for the year) runs and reports the new file."""
+    """What the sensor requests (its job, for the year) validates the new file and
+    refreshes the response tracker and the feedback letters."""
+    from pipelines.automation import ingest_job
     from pipelines.definitions import all_assets, all_checks, resources_for
 
     write_statistics_fixture(raw_data)
@@ -73,7 +74,7 @@ def test_a_sensor_run_validates_the_new_file(raw_data: Path, tmp_path: Path, dag
         request = _evaluate(raw_data, None, instance).run_requests[0]
         result = materialize(
             [*all_assets, *all_checks],
-            selection=AssetSelection.groups("ingest"),
+            selection=ingest_job.selection,
             partition_key=request.partition_key,
             instance=instance,
             resources=resources_for(raw_data, out),
@@ -82,3 +83,6 @@ def test_a_sensor_run_validates_the_new_file(raw_data: Path, tmp_path: Path, dag
         assert result.success
     submissions = (out / "2025" / "validation" / "submissions.csv").read_text()
     assert "submissions/2025/KE-ONE.csv" in submissions and ",rejected," in submissions
+    tracker = (out / "2025" / "validation" / "tracker.csv").read_text().splitlines()
+    assert any(line.startswith("KE-ONE,") and ",rejected," in line for line in tracker)
+    assert (out / "feedback" / "2025" / "KE-ONE.pdf").read_bytes().startswith(b"%PDF")
