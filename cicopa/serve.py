@@ -50,6 +50,7 @@ DESCRIPTIONS = {
     "statistics/by_type.csv": "Statistics by cooperative type",
     "validation/submissions.csv": "Every submission file with its status",
     "validation/issues.csv": "Every issue found in the submissions",
+    "validation/tracker.csv": "Response tracker: every active member and its status",
     "provenance.json": "Inputs, outputs, code and run of the build",
 }
 ORDER = [
@@ -58,6 +59,7 @@ ORDER = [
     "statistics/by_type.csv",
     "validation/submissions.csv",
     "validation/issues.csv",
+    "validation/tracker.csv",
 ]
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
