@@ -20,7 +20,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from cicopa.columns import COOPERATIVE_TYPES, SECTORS
+from cicopa.columns import COOPERATIVE_TYPES, INTEGER_COLUMNS, SECTORS
 
 FILE = "_file"
 FOLDER_YEAR = "_folder_year"
@@ -35,17 +35,6 @@ DECIMAL_NUMBER = r"^-?(\d{1,15}(\.\d*)?|\.\d+)$"
 ISO_DATE_TIME = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
     r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
-)
-
-_INTEGERS = (
-    "reference_year",
-    "enterprises",
-    "worker_members",
-    "employees",
-    "producer_members",
-    "women",
-    "new_enterprises",
-    "transfers",
 )
 
 
@@ -73,7 +62,7 @@ class SubmissionCells(pa.DataFrameModel):
     submitted_at: str = pa.Field(nullable=True)
     comment: str = pa.Field(nullable=True)
 
-    @pa.check(*_INTEGERS, name="whole_number")
+    @pa.check(*INTEGER_COLUMNS, name="whole_number")
     def whole_number(cls, data: PolarsData) -> pl.LazyFrame:
         # `12` and `12.0` are whole numbers; `12.5`, `12 000` and `1.200` are not.
         value = pl.col(data.key)

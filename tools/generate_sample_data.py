@@ -37,6 +37,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from cicopa.columns import COLUMN_NAMES, INTEGER_COLUMNS
+
 YEARS: tuple[int, ...] = (2023, 2024, 2025)
 REFERENCE_YEAR = 2025
 HEADLINE_MEMBERS = 45
@@ -48,32 +50,9 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 SECTORS = "ABCDEFGHIJKLMNOPQRSTU"
 TYPES = ("worker", "social", "producer", "multi_stakeholder", "other")
-INT_COLUMNS = (
-    "enterprises",
-    "worker_members",
-    "employees",
-    "producer_members",
-    "women",
-    "new_enterprises",
-    "transfers",
-)
-ALL_COLUMNS = (
-    "member_id",
-    "reference_year",
-    "sector",
-    "cooperative_type",
-    "enterprises",
-    "worker_members",
-    "employees",
-    "producer_members",
-    "women",
-    "turnover",
-    "currency",
-    "new_enterprises",
-    "transfers",
-    "submitted_at",
-    "comment",
-)
+# The spec's columns, from the module the pipeline validates against.
+INT_COLUMNS = tuple(c for c in INTEGER_COLUMNS if c != "reference_year")
+ALL_COLUMNS = COLUMN_NAMES
 # JSON puts these at the top level (SPEC section 2); the rest go into "rows".
 JSON_TOP_LEVEL = ("member_id", "reference_year", "currency", "submitted_at", "comment")
 
