@@ -1,12 +1,22 @@
 """Report stage: the annual report in each language, the annex workbook, provenance."""
 
+from dataclasses import dataclass
+from typing import Any
+
 import polars as pl
-from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    Output,
+    asset,
+)
 
 from cicopa.annex import annex_bytes
 from cicopa.columns import COOPERATIVE_TYPES, ISIC_SECTIONS
 from cicopa.outcomes import YearValidation
-from cicopa.outputs import csv_bytes, sha256_bytes, sha256_file, write_atomic
+from cicopa.outputs import sha256_bytes, write_atomic
 from cicopa.provenance import (
     build_provenance,
     figures_provenance,
@@ -14,7 +24,6 @@ from cicopa.provenance import (
     provenance_inputs,
 )
 from cicopa.reference import Reference, reference_paths
-from cicopa.statistics import for_csv
 from cicopa.trends import Trends
 from pipelines.assets.ingest import validation_report
 from pipelines.metadata import written_file
@@ -47,6 +56,55 @@ def reporting_members(reference: Reference, accepted: pl.DataFrame) -> pl.DataFr
     )
 
 
+@dataclass(frozen=True)
+class FiguresRecord:
+    """What the published figures rest on, and the statistics files as published."""
+
+    record: dict[str, Any]  # cicopa.provenance.figures_provenance
+    files: dict[str, bytes]  # statistics/*.csv name -> the bytes on disk
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=reference_years,
+    code_version="1",
+    deps=["area_statistics", "sector_statistics", "type_statistics"],
+)
+def figures_provenance_record(
+    context: AssetExecutionContext,
+    paths: CicopaPaths,
+    submission_files: pl.DataFrame,
+    validated_submissions: YearValidation,
+) -> Output[FiguresRecord]:
+    """The inputs (hashes, statuses), the statistics files and the code behind the figures.
+
+    Computed once: embedded in every PDF and extended into provenance.json. The files
+    are read back as published, so what a PDF carries is what staff downloaded.
+    """
+    year = int(context.partition_key)
+    folder = paths.year_out(year) / "statistics"
+    files = {name: (folder / name).read_bytes() for name in STATISTICS_FILES}
+    inputs = provenance_inputs(
+        paths.raw_data_dir,
+        reference_paths(paths.raw_data_dir),
+        submission_files,
+        validated_submissions.submissions,
+    )
+    record = figures_provenance(
+        year=year,
+        inputs=inputs,
+        outputs={f"statistics/{n}": sha256_bytes(data) for n, data in files.items()},
+    )
+    return Output(
+        FiguresRecord(record=record, files=files),
+        metadata={
+            "inputs": len(record["inputs"]),
+            "statistics files": MetadataValue.json(record["outputs"]),
+            "code revision": MetadataValue.json(record["code_revision"]),
+        },
+    )
+
+
 class ReportConfig(Config):
     """Which languages to render; `cicopa build --lang` sets it."""
 
@@ -60,12 +118,12 @@ def annual_report_pdf(
     paths: CicopaPaths,
     report_settings: ReportSettings,
     reference_data: Reference,
-    submission_files: pl.DataFrame,
     validated_submissions: YearValidation,
     area_statistics: pl.DataFrame,
     sector_statistics: pl.DataFrame,
     type_statistics: pl.DataFrame,
     area_trends: Trends,
+    figures_provenance_record: FiguresRecord,
 ) -> MaterializeResult:
     """The annual report, one archival PDF (PDF/A-3) per language, with its data inside.
 
@@ -76,25 +134,11 @@ def annual_report_pdf(
     unknown = sorted(set(config.languages) - set(LANGUAGES))
     if unknown:
         raise ValueError(f"unknown report language(s) {unknown}; use en, fr or es")
-    tables = {
-        "by_area.csv": area_statistics,
-        "by_sector.csv": sector_statistics,
-        "by_type.csv": type_statistics,
+    # The published statistics files and the figures' provenance travel inside the PDF.
+    attachments = {
+        **figures_provenance_record.files,
+        "provenance.json": provenance_bytes(figures_provenance_record.record),
     }
-    # The same bytes as statistics/*.csv, so a reader can check one against the other.
-    attachments = {name: csv_bytes(for_csv(table)) for name, table in tables.items()}
-    inputs = provenance_inputs(
-        paths.raw_data_dir,
-        reference_paths(paths.raw_data_dir),
-        submission_files,
-        validated_submissions.submissions,
-    )
-    figures = figures_provenance(
-        year=year,
-        inputs=inputs,
-        outputs={f"statistics/{n}": sha256_bytes(data) for n, data in attachments.items()},
-    )
-    attachments["provenance.json"] = provenance_bytes(figures)
     data = ReportData(
         year=year,
         by_area=area_statistics,
@@ -163,31 +207,20 @@ def statistical_annex(
 def provenance(
     context: AssetExecutionContext,
     paths: CicopaPaths,
-    submission_files: pl.DataFrame,
-    validated_submissions: YearValidation,
+    figures_provenance_record: FiguresRecord,
 ) -> MaterializeResult:
     """provenance.json: every input with its hash and status, every output, code and run."""
     year = int(context.partition_key)
     out_dir = paths.year_out(year)
-    raw_data = paths.raw_data_dir
-    inputs = provenance_inputs(
-        raw_data, reference_paths(raw_data), submission_files, validated_submissions.submissions
-    )
-    statistics = [out_dir / "statistics" / name for name in STATISTICS_FILES]
-    figures = figures_provenance(
-        year=year,
-        inputs=inputs,
-        outputs={p.relative_to(out_dir).as_posix(): sha256_file(p) for p in statistics},
-    )
     outputs = [
         *(out_dir / report_file_name(year, lang) for lang in LANGUAGES),
         out_dir / annex_file_name(year),
-        *statistics,
+        *(out_dir / "statistics" / name for name in STATISTICS_FILES),
         *(out_dir / "validation" / name for name in VALIDATION_FILES),
     ]
     record = build_provenance(
-        figures,
-        raw_data=raw_data,
+        figures_provenance_record.record,
+        raw_data=paths.raw_data_dir,
         out_dir=out_dir,
         outputs=[p for p in outputs if p.is_file()],
         run_id=context.run.run_id,
