@@ -31,10 +31,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from cicopa.outputs import stable_zip
+from cicopa.settings import CONTACT
 
 SOURCE = "Annual survey of CICOPA member organisations"
 PUBLISHER = "CICOPA – International Organisation of Industrial and Service Cooperatives"
-CONTACT = "statistics@cicopa.coop"
 
 LEVEL_WORDS: dict[str, str] = {
     "global": "World",

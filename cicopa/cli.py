@@ -12,10 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
-DEFAULT_OUT = PROJECT_ROOT / "out"
-LANGUAGES = ("en", "fr", "es")
+from cicopa.settings import LANGUAGES, out_dir, raw_data_dir
+
 # Commands with their own module and options; `cicopa NAME --help` shows them.
 DELEGATED = {
     "trace": ("cicopa.trace", "show which submissions make up a published figure"),
@@ -33,13 +31,13 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="materialise every output for a reference year")
     build.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
-    build.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR")
+    build.add_argument("--raw-data", type=Path, default=raw_data_dir(), metavar="DIR")
+    build.add_argument("--out", type=Path, default=out_dir(), metavar="DIR")
     build.add_argument("--lang", choices=[*LANGUAGES, "all"], default="en")
 
     validate = commands.add_parser("validate", help="check submission files, print every issue")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    validate.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
+    validate.add_argument("--raw-data", type=Path, default=raw_data_dir(), metavar="DIR")
     for name, (_, summary) in DELEGATED.items():
         commands.add_parser(name, help=summary, add_help=False)
     return parser

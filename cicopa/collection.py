@@ -35,15 +35,19 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
+from cicopa.settings import (
+    BABEL_LOCALES,
+    LANGUAGES,
+    LOCALE_DIR,
+    PROJECT_ROOT,
+    default_deadline,
+    out_dir,
+    raw_data_dir,
+)
 from reports.i18n import po_path as report_po_path
 from reports.i18n import translations as report_translations
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-LOCALE_DIR = PROJECT_ROOT / "reports" / "locale"
 DOMAIN = "collection"
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
-# English dates as written in Brussels (31 March 2026), not the US default.
-BABEL_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES"}
 
 
 def N_(message: str) -> str:
@@ -114,17 +118,10 @@ def format_day(day: date, lang: str) -> str:
     return format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "en_GB"))
 
 
-def default_deadline(year: int) -> date:
-    """Corrections and late answers are due by 31 March of the year after the reference year."""
-    return date(year + 1, 3, 31)
-
-
 # --- cicopa collection ... ------------------------------------------------------------
 
 
 def _parser() -> argparse.ArgumentParser:
-    from cicopa.cli import DEFAULT_OUT, DEFAULT_RAW_DATA
-
     parser = argparse.ArgumentParser(
         prog="cicopa collection",
         description="The yearly survey: forms for members, the response tracker, feedback.",
@@ -133,9 +130,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(command: argparse.ArgumentParser, *, out: bool, deadline: bool) -> None:
         command.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
-        command.add_argument("--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR")
+        command.add_argument("--raw-data", type=Path, default=raw_data_dir(), metavar="DIR")
         if out:
-            command.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR")
+            command.add_argument("--out", type=Path, default=out_dir(), metavar="DIR")
         if deadline:
             command.add_argument(
                 "--deadline",

@@ -104,7 +104,6 @@ SUB_REGION_PARENT: dict[str, str] = {"NORTH_AMERICA": "AMERICAS", "MERCOSUR": "A
 
 MEMBERSHIPS: tuple[str, ...] = ("full", "associated")
 MEMBER_KINDS: tuple[str, ...] = ("representative", "support", "development")
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 
 STATUSES: tuple[str, ...] = ("accepted", "rejected", "superseded", "unreadable")
 SUPPORTED_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")

@@ -27,7 +27,6 @@ from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import HTML
 
-from cicopa.annex import CONTACT
 from cicopa.collection import (
     BABEL_LOCALES,
     N_,
@@ -38,6 +37,7 @@ from cicopa.collection import (
 from cicopa.columns import INTEGER_COLUMNS
 from cicopa.outcomes import YearValidation
 from cicopa.reference import Reference
+from cicopa.settings import CONTACT
 from cicopa.tracker import ACCEPTED, REJECTED, deciding_file, files_by_member
 from cicopa.validation import parse_timestamp
 from reports.fetcher import STATIC_DIR, TEMPLATES_DIR, ReportURLFetcher

@@ -31,8 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from cicopa.annex import CONTACT
-from cicopa.collection import N_, default_deadline, format_day, member_language, translations
+from cicopa.collection import N_, format_day, member_language, translations
 from cicopa.columns import (
     COLUMN_NAMES,
     COOPERATIVE_TYPES,
@@ -44,6 +43,7 @@ from cicopa.columns import (
 from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, validate_year, year_folder
 from cicopa.outputs import stable_zip, write_atomic
 from cicopa.reference import Reference, load_reference
+from cicopa.settings import CONTACT, default_deadline
 from reports.i18n import ISIC_NAMES
 from reports.i18n import translations as report_translations
 

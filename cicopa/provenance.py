@@ -13,9 +13,9 @@ from typing import Any
 import polars as pl
 
 from cicopa.outputs import sha256_file
+from cicopa.settings import PROJECT_ROOT
 
 PACKAGES = ("cicopa-stats", "dagster", "polars", "pandera", "weasyprint", "jinja2", "fastexcel")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def software_versions() -> dict[str, str]:

@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# Same default as cicopa/cli.py, repeated so that `serve` does not import the CLI.
-DEFAULT_OUT = PROJECT_ROOT / "out"
+from cicopa.settings import LANGUAGE_NAMES, out_dir
+
 DEFAULT_PORT = 8080
 
-LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+LANGUAGES = LANGUAGE_NAMES
 YEAR = re.compile(r"\d{4}")
 # Table files written by the pipeline: lower-case names only, so a stray "~$by_area.csv"
 # lock file or ".by_area.csv.tmp" from an interrupted write is never offered.
@@ -545,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         "statistics, validation files, provenance).",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+        "--out", type=Path, default=out_dir(), metavar="DIR",
         help="outputs folder with one <year>/ folder per build (default: out/)",
     )  # fmt: skip
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")

@@ -42,12 +42,8 @@ import polars as pl
 from cicopa.outcomes import YearValidation, validate_year, year_folder
 from cicopa.outputs import csv_bytes, sha256_file
 from cicopa.reference import Reference, ReferenceDataError, load_reference, reference_paths
+from cicopa.settings import out_dir, raw_data_dir
 from cicopa.statistics import located_rows, registered_members
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# Same defaults as cicopa/cli.py, repeated so that `trace` does not import the CLI.
-DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
-DEFAULT_OUT = PROJECT_ROOT / "out"
 
 WORLD = "WORLD"
 INTEGER_SUMS = (
@@ -599,11 +595,11 @@ def _parser() -> argparse.ArgumentParser:
         "--measure", required=True, metavar="NAME", help=f"one of: {', '.join(MEASURES)}"
     )
     parser.add_argument(
-        "--raw-data", type=Path, default=DEFAULT_RAW_DATA, metavar="DIR",
+        "--raw-data", type=Path, default=raw_data_dir(), metavar="DIR",
         help="raw-data folder (default: raw_data/ of the project)",
     )  # fmt: skip
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+        "--out", type=Path, default=out_dir(), metavar="DIR",
         help="outputs folder holding <year>/statistics/by_area.csv (default: out/)",
     )  # fmt: skip
     parser.add_argument(

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from cicopa.reference import Reference
+from cicopa.settings import TREND_YEARS
 
-TREND_YEARS = 3  # Y-2, Y-1 and Y
 TREND_COLUMNS = (
     "members_reporting", "members_registered", "countries_reporting", "enterprises",
     "employment_total",

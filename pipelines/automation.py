@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from cicopa.outcomes import inventory
-from pipelines.calendar import BUILD_AFTER, COLLECTION_OPENS, SUBMISSIONS_SENSOR_INTERVAL
+from cicopa.settings import BUILD_AFTER, COLLECTION_OPENS, SUBMISSIONS_SENSOR_INTERVAL
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 

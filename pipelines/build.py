@@ -41,7 +41,7 @@ def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildRe
     from dagster import DagsterInstance
 
     from cicopa.outcomes import year_folder
-    from pipelines.assets.report import LANGUAGES
+    from cicopa.settings import LANGUAGES
 
     key = str(year)
     if not reference_years.has_partition_key(key):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dagster import TimeWindowPartitionsDefinition
 
-FIRST_REFERENCE_YEAR = 2015
+from cicopa.settings import FIRST_REFERENCE_YEAR
 
 reference_years = TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1 *",

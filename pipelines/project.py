@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
-DEFAULT_OUT = PROJECT_ROOT / "out"
-DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+from cicopa.settings import DEFAULT_DAGSTER_HOME, PROJECT_ROOT
+
+__all__ = ["PROJECT_ROOT", "ensure_dagster_home"]
 
 
 def ensure_dagster_home() -> Path:

@@ -1,6 +1,5 @@
 """Resources: where raw data are read from and outputs are written to."""
 
-import os
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +11,7 @@ from dagster import (
     ResourceDependency,
 )
 
-from pipelines.project import DEFAULT_OUT, DEFAULT_RAW_DATA
+from cicopa import settings
 
 
 class CicopaPaths(ConfigurableResource):
@@ -22,15 +21,12 @@ class CicopaPaths(ConfigurableResource):
     to `raw_data/` and `out/` in the project.
     """
 
-    raw_data: str = str(DEFAULT_RAW_DATA)
-    out: str = str(DEFAULT_OUT)
+    raw_data: str = str(settings.DEFAULT_RAW_DATA)
+    out: str = str(settings.DEFAULT_OUT)
 
     @classmethod
     def from_env(cls) -> "CicopaPaths":
-        return cls(
-            raw_data=os.environ.get("CICOPA_RAW_DATA", str(DEFAULT_RAW_DATA)),
-            out=os.environ.get("CICOPA_OUT", str(DEFAULT_OUT)),
-        )
+        return cls(raw_data=str(settings.raw_data_dir()), out=str(settings.out_dir()))
 
     @property
     def raw_data_dir(self) -> Path:
@@ -50,21 +46,13 @@ class ReportSettings(ConfigurableResource):
     CICOPA_FX_SOURCE and CICOPA_DOWNLOAD_URL override the defaults.
     """
 
-    fx_source: str = (
-        "Annual average exchange rates from the IMF International Financial Statistics "
-        "and national central banks, rounded (reference/fx_rates.csv)."
-    )
-
+    fx_source: str = settings.FX_SOURCE
     # Where `cicopa serve` publishes the outputs; the report asset links to it.
-    download_url: str = "http://127.0.0.1:8080"
+    download_url: str = settings.PUBLIC_URL
 
     @classmethod
     def from_env(cls) -> "ReportSettings":
-        fields = cls.model_fields
-        return cls(
-            fx_source=os.environ.get("CICOPA_FX_SOURCE", fields["fx_source"].default),
-            download_url=os.environ.get("CICOPA_DOWNLOAD_URL", fields["download_url"].default),
-        )
+        return cls()
 
 
 class PublishedStatistics(ConfigurableIOManager):

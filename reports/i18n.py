@@ -36,9 +36,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from cicopa.settings import LANGUAGES
 from reports.fetcher import REPORTS_DIR
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 LOCALE_DIR = REPORTS_DIR / "locale"
 DOMAIN = "messages"
 

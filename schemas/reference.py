@@ -6,7 +6,8 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from cicopa.columns import LANGUAGES, MEMBER_KINDS, MEMBERSHIPS, REGIONS, SUB_REGION_PARENT
+from cicopa.columns import MEMBER_KINDS, MEMBERSHIPS, REGIONS, SUB_REGION_PARENT
+from cicopa.settings import LANGUAGES
 
 MEMBER_ID_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}$"
 KNOWN_COUNTRY = "_known_country"  # joined in by the loader: the country is in regions.csv

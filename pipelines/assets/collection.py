@@ -3,12 +3,12 @@
 import polars as pl
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from cicopa.collection import default_deadline
 from cicopa.feedback import feedback_pdfs
 from cicopa.forms import open_collection
 from cicopa.outcomes import YearValidation
 from cicopa.outputs import write_atomic, write_csv
 from cicopa.reference import Reference
+from cicopa.settings import default_deadline
 from cicopa.tracker import missing_by_region, tracker_table
 from pipelines.assets.ingest import reference_data
 from pipelines.metadata import column_schema, preview, written_file

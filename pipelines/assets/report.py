@@ -24,6 +24,13 @@ from cicopa.provenance import (
     provenance_inputs,
 )
 from cicopa.reference import Reference, reference_paths
+from cicopa.settings import (
+    LANGUAGES,
+    STATISTICS_FILES,
+    VALIDATION_FILES,
+    annex_file_name,
+    report_file_name,
+)
 from cicopa.trends import Trends
 from pipelines.assets.ingest import validation_report
 from pipelines.metadata import written_file
@@ -33,17 +40,6 @@ from reports.model import ReportData
 from reports.render import render_pdf
 
 GROUP = "report"
-LANGUAGES = ("en", "fr", "es")
-STATISTICS_FILES = ("by_area.csv", "by_sector.csv", "by_type.csv")
-VALIDATION_FILES = ("submissions.csv", "issues.csv", "tracker.csv")
-
-
-def report_file_name(year: int, lang: str = "en") -> str:
-    return f"annual_report_{year}_{lang}.pdf"
-
-
-def annex_file_name(year: int) -> str:
-    return f"statistical_annex_{year}.xlsx"
 
 
 def reporting_members(reference: Reference, accepted: pl.DataFrame) -> pl.DataFrame:

@@ -20,7 +20,8 @@ from cicopa import statistics
 from cicopa.outcomes import YearValidation
 from cicopa.outputs import write_csv
 from cicopa.reference import Reference
-from cicopa.trends import TREND_YEARS, Trends, membership_changes, trend_table
+from cicopa.settings import TREND_YEARS
+from cicopa.trends import Trends, membership_changes, trend_table
 from pipelines.metadata import column_schema, preview, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths

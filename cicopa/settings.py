@@ -1,0 +1,101 @@
+"""What is configured, in one place: folders, languages, calendar, output names, contact.
+
+Every other module imports these names from here. Values that staff may change per
+installation are read from the environment (``CICOPA_*``); everything else is a constant
+of the project. This module imports nothing of the project, so any module may use it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# --- folders ---------------------------------------------------------------------------
+DEFAULT_RAW_DATA = PROJECT_ROOT / "raw_data"
+DEFAULT_OUT = PROJECT_ROOT / "out"
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+REPORT_STATIC = PROJECT_ROOT / "reports" / "static"
+REPORT_TEMPLATES = PROJECT_ROOT / "reports" / "templates"
+LOCALE_DIR = PROJECT_ROOT / "reports" / "locale"
+
+
+def raw_data_dir() -> Path:
+    """The raw-data folder: CICOPA_RAW_DATA, else the project's `raw_data/`."""
+    return Path(os.environ.get("CICOPA_RAW_DATA") or DEFAULT_RAW_DATA)
+
+
+def out_dir() -> Path:
+    """The output folder: CICOPA_OUT, else the project's `out/`."""
+    return Path(os.environ.get("CICOPA_OUT") or DEFAULT_OUT)
+
+
+# --- languages -------------------------------------------------------------------------
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
+# English dates as written in Brussels (31 March 2026), not the US default.
+BABEL_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES"}
+
+# --- reference years and the collection calendar ----------------------------------------
+# The first reference year with submissions; the Dagster partitions start here.
+FIRST_REFERENCE_YEAR = int(os.environ.get("CICOPA_FIRST_YEAR") or 2023)
+# Trends and the large-change warning look back over Y-2..Y.
+TREND_YEARS = 3
+# Non-response is imputed from a member's latest accepted year among Y-3..Y-1.
+IMPUTATION_LOOKBACK_YEARS = 3
+
+
+@dataclass(frozen=True)
+class DayOfYear:
+    """A day of year Y+1 for reference year Y, at an hour (UTC)."""
+
+    month: int
+    day: int
+    hour: int = 6  # early, before staff start their day in Europe
+
+    @property
+    def cron(self) -> str:
+        return f"0 {self.hour} {self.day} {self.month} *"
+
+    def in_year_after(self, reference_year: int) -> date:
+        return date(reference_year + 1, self.month, self.day)
+
+
+# Reference year Y is collected in Y+1: forms go out on COLLECTION_OPENS, answers and
+# corrections are due by DEADLINE, and the year is built on BUILD_AFTER.
+COLLECTION_OPENS = DayOfYear(month=1, day=15)
+DEADLINE = DayOfYear(month=3, day=31)
+BUILD_AFTER = DayOfYear(month=4, day=1)
+# How often the sensor looks at the submissions folders, in seconds.
+SUBMISSIONS_SENSOR_INTERVAL = 30
+
+
+def default_deadline(year: int) -> date:
+    """Answers and corrections for reference year `year` are due by this day."""
+    return DEADLINE.in_year_after(year)
+
+
+# --- output names ----------------------------------------------------------------------
+STATISTICS_FILES: tuple[str, ...] = ("by_area.csv", "by_sector.csv", "by_type.csv")
+VALIDATION_FILES: tuple[str, ...] = ("submissions.csv", "issues.csv", "tracker.csv")
+
+
+def report_file_name(year: int, lang: str = "en") -> str:
+    return f"annual_report_{year}_{lang}.pdf"
+
+
+def annex_file_name(year: int) -> str:
+    return f"statistical_annex_{year}.xlsx"
+
+
+# --- publication -----------------------------------------------------------------------
+CONTACT = os.environ.get("CICOPA_CONTACT") or "statistics@cicopa.coop"
+# Where `cicopa serve` publishes the outputs; asset metadata links to it.
+PUBLIC_URL = os.environ.get("CICOPA_DOWNLOAD_URL") or "http://127.0.0.1:8080"
+FX_SOURCE = os.environ.get("CICOPA_FX_SOURCE") or (
+    "Annual average exchange rates from the IMF International Financial Statistics "
+    "and national central banks, rounded (reference/fx_rates.csv)."
+)
