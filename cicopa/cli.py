@@ -33,7 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
     build.add_argument("--raw-data", type=Path, default=raw_data_dir(), metavar="DIR")
     build.add_argument("--out", type=Path, default=out_dir(), metavar="DIR")
-    build.add_argument("--lang", choices=[*LANGUAGES, "all"], default="en")
+    build.add_argument(
+        "--lang", choices=[*LANGUAGES, "all"], default="all", help="report language (all three)"
+    )
+    build.add_argument("--quiet", action="store_true", help="print only the summary and errors")
 
     validate = commands.add_parser("validate", help="check submission files, print every issue")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -52,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "validate":
         return validate(args.files, args.raw_data)
-    return build(args.year, args.raw_data, args.out, args.lang)
+    languages = list(LANGUAGES) if args.lang == "all" else [args.lang]
+    return build(args.year, args.raw_data, args.out, languages, quiet=args.quiet)
 
 
 def _fail(command: str, reason: str, code: int = 2) -> int:
@@ -105,8 +109,10 @@ def validate(files: list[Path], raw_data: Path) -> int:
     return 1 if total_errors else 0
 
 
-def build(year: int, raw_data: Path, out: Path, lang: str) -> int:
-    """Materialise the asset graph for one year through Dagster; 2 if it cannot start."""
+def build(
+    year: int, raw_data: Path, out: Path, languages: list[str], *, quiet: bool = False
+) -> int:
+    """Run the build job for one year through Dagster; 2 if it cannot start, 1 if it failed."""
     from cicopa.outcomes import year_folder
     from cicopa.reference import ReferenceDataError, load_reference
 
@@ -119,21 +125,34 @@ def build(year: int, raw_data: Path, out: Path, lang: str) -> int:
     if not year_folder(raw_data, year).is_dir():
         return _fail("build", f"no submissions folder for {year}: {year_folder(raw_data, year)}")
 
+    import logging
+
     from pipelines.build import BuildError, run_build
 
+    progress = logging.getLogger("cicopa.progress")
+    progress.setLevel(logging.INFO)
+    if not quiet:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("  %(message)s"))
+        progress.addHandler(handler)
     started = time.perf_counter()
+    if not quiet:
+        print(f"cicopa build {year} ({', '.join(languages)}) from {raw_data}", file=sys.stderr)
     try:
-        result = run_build(year, raw_data, out, lang)
+        result = run_build(year, raw_data, out, languages)
     except BuildError as exc:
         return _fail("build", str(exc), exc.exit_code)
-    for path in result.outputs:
-        print(path)
-    for report in (p for p in result.outputs if p.suffix == ".pdf"):
-        print(f"Annual report ({report.stem.rsplit('_', 1)[-1]}): {report}")
+    finally:
+        progress.handlers.clear()
+    earlier = ", ".join(map(str, result.earlier_years)) or "none needed"
     print(
-        f"built {year} in {time.perf_counter() - started:.1f} s (Dagster run {result.run_id})",
+        f"built {year} in {time.perf_counter() - started:.1f} s: outputs {result.outcome} in "
+        f"{result.folder} ({len(result.outputs)} files); earlier years built first: {earlier}; "
+        f"Dagster run {result.run_id}",
         file=sys.stderr,
     )
+    for report in (p for p in result.outputs if p.suffix == ".pdf"):
+        print(f"Annual report ({report.stem.rsplit('_', 1)[-1]}): {report}")
     return 0
 
 

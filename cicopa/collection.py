@@ -153,7 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(
         commands.add_parser("tracker", help="print who answered and who did not"),
-        out=False,
+        out=True,
         deadline=False,
     )
     return parser
@@ -165,65 +165,62 @@ def _fail(action: str, reason: str, code: int = 2) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Each action runs its Dagster job, so its results are the graph's own."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    from cicopa.outcomes import year_folder
     from cicopa.reference import ReferenceDataError, load_reference
 
     raw_data: Path = args.raw_data.resolve()
+    out: Path = args.out.resolve()
     try:
-        reference = load_reference(raw_data)
+        load_reference(raw_data)
     except ReferenceDataError as exc:
         return _fail(args.action, f"reference data unusable: {exc}")
-    if args.action == "open":
-        return _open(raw_data, args.out.resolve(), args.year, args.deadline)
-
-    from cicopa.outcomes import validate_year, year_folder
-
-    if not year_folder(raw_data, args.year).is_dir():
+    if args.action != "open" and not year_folder(raw_data, args.year).is_dir():
         return _fail(
             args.action,
             f"no submissions folder for {args.year}: {year_folder(raw_data, args.year)}",
         )
-    validation = validate_year(raw_data, reference, args.year)
-    if args.action == "tracker":
-        from cicopa.tracker import missing_by_region, tracker_table
+    from pipelines.build import BuildError, run_collection
 
-        tracker = tracker_table(reference, validation, args.year)
-        print(text_table(tracker.rows(), tracker.columns))
-        print()
-        missing = missing_by_region(tracker)
-        print(text_table(missing.rows(), missing.columns))
-        answered = tracker.filter(tracker["status"] == "accepted").height
-        print(f"\n{answered} of {tracker.height} active members have an accepted submission.")
-        return 0
-
-    from cicopa.feedback import feedback_pdfs
-    from cicopa.outputs import write_atomic
-
-    deadline = args.deadline or default_deadline(args.year)
-    letters = feedback_pdfs(
-        reference=reference, validation=validation, year=args.year, deadline=deadline
-    )
-    folder = args.out.resolve() / "feedback" / str(args.year)
-    for member_id, pdf in sorted(letters.items()):
-        path = folder / f"{member_id}.pdf"
-        write_atomic(path, pdf)
-        print(path)
-    print(
-        f"{len(letters)} feedback letter(s) for {args.year}, deadline {deadline.isoformat()}",
-        file=sys.stderr,
-    )
+    deadline = getattr(args, "deadline", None) or default_deadline(args.year)
+    job = "open_collection" if args.action == "open" else "ingest_and_validate"
+    try:
+        run_collection(job, args.year, raw_data, out, deadline.isoformat())
+    except BuildError as exc:
+        return _fail(args.action, str(exc), exc.exit_code)
+    if args.action == "open":
+        folder = out / "forms" / str(args.year)
+        forms = sorted(folder.glob("*.xlsx"))
+        for path in forms:
+            print(path)
+        print(f"{len(forms)} survey form(s) for {args.year} in {folder}, due {deadline}")
+    elif args.action == "tracker":
+        _print_tracker(out / "collection" / str(args.year) / "tracker.csv")
+    else:
+        folder = out / "feedback" / str(args.year)
+        letters = sorted(folder.glob("*.pdf")) if folder.is_dir() else []
+        for path in letters:
+            print(path)
+        print(
+            f"{len(letters)} feedback letter(s) for {args.year}, deadline {deadline.isoformat()}",
+            file=sys.stderr,
+        )
     return 0
 
 
-def _open(raw_data: Path, out: Path, year: int, deadline: date | None) -> int:
-    from cicopa.forms import open_collection
+def _print_tracker(path: Path) -> None:
+    import polars as pl
 
-    paths = open_collection(raw_data, out, year, deadline=deadline)
-    for path in paths:
-        print(path)
-    due = (deadline or default_deadline(year)).isoformat()
-    print(f"{len(paths)} survey form(s) for {year} in {out / 'forms' / str(year)}, due {due}")
-    return 0
+    from cicopa.tracker import missing_by_region
+
+    tracker = pl.read_csv(path, infer_schema=False)
+    print(text_table(tracker.rows(), tracker.columns))
+    print()
+    missing = missing_by_region(tracker)
+    print(text_table(missing.rows(), missing.columns))
+    answered = tracker.filter(tracker["status"] == "accepted").height
+    print(f"\n{answered} of {tracker.height} active members have an accepted submission.")
 
 
 def text_table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:

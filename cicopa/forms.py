@@ -40,9 +40,8 @@ from cicopa.columns import (
     SECTORS,
     SUBMISSION_COLUMNS,
 )
-from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, validate_year, year_folder
 from cicopa.outputs import stable_zip, write_atomic
-from cicopa.reference import Reference, load_reference
+from cicopa.reference import Reference
 from cicopa.settings import CONTACT, default_deadline
 from reports.i18n import ISIC_NAMES
 from reports.i18n import translations as report_translations
@@ -289,14 +288,11 @@ def currencies_for(reference: Reference, year: int) -> list[str]:
     return sorted(set(latest["currency"].to_list()))
 
 
-def previous_accepted(raw_data: Path, reference: Reference, year: int) -> dict[str, pl.DataFrame]:
-    """Each member's accepted rows from its latest accepted year before `year` (3 back)."""
+def previous_accepted(earlier: dict[int, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Each member's accepted rows from its latest year among `earlier` (figures by year)."""
     found: dict[str, pl.DataFrame] = {}
-    for earlier in range(year - 1, year - 1 - CHANGE_LOOKBACK_YEARS, -1):
-        if not year_folder(raw_data, earlier).is_dir():
-            continue
-        rows = validate_year(raw_data, reference, earlier, compare=False).accepted_rows
-        for (member,), part in rows.partition_by("member_id", as_dict=True).items():
+    for year in sorted(earlier, reverse=True):
+        for (member,), part in earlier[year].partition_by("member_id", as_dict=True).items():
             found.setdefault(str(member), part.sort("_row"))  # latest year first: keep it
     return found
 
@@ -679,16 +675,20 @@ def _write_lists(ws: Worksheet, currencies: list[str]) -> None:
 
 
 def open_collection(
-    raw_data: Path, out: Path, year: int, *, deadline: date | None = None
+    reference: Reference,
+    out: Path,
+    year: int,
+    *,
+    earlier: dict[int, pl.DataFrame] | None = None,
+    deadline: date | None = None,
 ) -> list[Path]:
     """Write ``<out>/forms/<year>/<member_id>.xlsx`` for every member active in `year`.
 
-    Raises ReferenceDataError when the reference data are unusable. Nothing is written
-    under `raw_data`.
+    `earlier` is the accepted figures of earlier years, by year: each member's latest
+    rows are prepared in its form.
     """
-    reference = load_reference(raw_data)
     currencies = currencies_for(reference, year)
-    previous = previous_accepted(raw_data, reference, year)
+    previous = previous_accepted(earlier or {})
     folder = out / "forms" / str(year)
     paths = []
     for member in reference.members_active_in(year).sort("member_id").iter_rows(named=True):

@@ -8,9 +8,7 @@ resubmission that `submitted_at` cannot order), `accepted` (everything else).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -44,8 +42,6 @@ CHANGE_THRESHOLD = 0.5
 CHANGE_COLUMNS = ("enterprises", *EMPLOYMENT_COLUMNS)
 # How many earlier years are searched for a member's previous accepted figures.
 CHANGE_LOOKBACK_YEARS = 3
-# Given the members to look for, their totals in their previous accepted year.
-PreviousTotals = Callable[[set[str]], pl.DataFrame]
 
 
 def year_folder(raw_data: Path, year: int) -> Path:
@@ -63,28 +59,35 @@ def list_submission_files(raw_data: Path, year: int) -> list[Path]:
     return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
 
 
+def _entry(path: Path, raw_data: Path, data: bytes) -> dict[str, object]:
+    return {
+        "file": relative_name(path, raw_data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "format": file_format(path),
+    }
+
+
 def inventory(raw_data: Path, year: int) -> pl.DataFrame:
     """The files of a year with their fingerprint: what an auditor traces a figure to."""
-    rows = []
-    for path in list_submission_files(raw_data, year):
-        data = path.read_bytes()
-        rows.append(
-            {
-                "file": relative_name(path, raw_data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "bytes": len(data),
-                "format": file_format(path),
-            }
-        )
+    rows = [_entry(p, raw_data, p.read_bytes()) for p in list_submission_files(raw_data, year)]
     return pl.DataFrame(rows, schema=INVENTORY_SCHEMA)
 
 
-def read_year(raw_data: Path, year: int) -> list[RawSubmission]:
-    """Parse every file of the year folder; unreadable ones carry their issue."""
-    return [
-        read_submission(path.read_bytes(), relative_name(path, raw_data))
-        for path in list_submission_files(raw_data, year)
-    ]
+def scan_year(raw_data: Path, year: int) -> tuple[pl.DataFrame, list[RawSubmission]]:
+    """Each file of the year read once: its fingerprint (the inventory) and its cells."""
+    rows, raws = [], []
+    for path in list_submission_files(raw_data, year):
+        data = path.read_bytes()
+        rows.append(_entry(path, raw_data, data))
+        raws.append(read_submission(data, relative_name(path, raw_data)))
+    return pl.DataFrame(rows, schema=INVENTORY_SCHEMA), raws
+
+
+def fingerprint(files: pl.DataFrame) -> str:
+    """One hash for a year's folder: its files' names and contents (the data version)."""
+    listing = "\n".join(f"{f} {h}" for f, h in files.select("file", "sha256").iter_rows())
+    return hashlib.sha256(listing.encode()).hexdigest()
 
 
 @dataclass
@@ -106,24 +109,14 @@ def resolve_year(
     reference: Reference,
     year: int,
     hashes: dict[str, str],
-    previous: PreviousTotals | None = None,
 ) -> YearValidation:
     """Check the year's files, apply the resubmission rule, and assign statuses.
 
-    `previous` gives members' totals from earlier years, for the change warnings;
-    it is asked only for the members whose file is accepted.
+    Change warnings against earlier years are added afterwards, from the accepted
+    figures of those years (`with_change_warnings`): they never change a status.
     """
     checked = check_submissions(raws, reference, {r.file: year for r in raws})
     status, extra = _resubmission_statuses(checked)
-    if previous is not None:
-        accepted_members = {
-            c.member_id
-            for c in checked
-            if c.member_id and c.file not in status and c.errors == 0 and c.file not in extra
-        }
-        previous_totals = previous(accepted_members)
-    else:
-        previous_totals = None
     outcome_rows, all_issues, accepted = [], [], []
     for item in checked:
         issues = item.issues + extra.get(item.file, [])
@@ -131,7 +124,6 @@ def resolve_year(
         if final is None:
             final = "rejected" if any(i.severity == "error" for i in issues) else "accepted"
         if final == "accepted" and item.rows is not None:
-            issues += _change_warnings(item, previous_totals)
             accepted.append(item.rows.with_columns(pl.lit(item.file).alias("file")))
         all_issues += issues
         outcome_rows.append(
@@ -200,54 +192,13 @@ def member_totals(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.group_by("member_id").agg(pl.col(c).sum() for c in CHANGE_COLUMNS)
 
 
-def _change_warnings(item: CheckedSubmission, previous: pl.DataFrame | None) -> list[Issue]:
-    if previous is None or item.rows is None or item.member_id is None:
-        return []
-    before = previous.filter(pl.col("member_id") == item.member_id)
-    if before.is_empty():
-        return []
-    prior = before.row(0, named=True)
-    now = member_totals(item.rows).row(0, named=True)
-    issues = []
-    for column in CHANGE_COLUMNS:
-        old, new = prior[column], now[column]
-        if old and abs(new - old) / old > CHANGE_THRESHOLD:
-            change = (new - old) / old
-            issues.append(
-                Issue(
-                    item.file,
-                    "large_change",
-                    f"Total {column} is {new:,}, {abs(change):.0%} "
-                    f"{'above' if change > 0 else 'below'} the {old:,} accepted for "
-                    f"{prior['year']}; please confirm the figure or correct it.",
-                    severity="warning",
-                    column=column,
-                    member_id=item.member_id,
-                )
-            )
-    return issues
-
-
-def previous_accepted_totals(
-    raw_data: Path, reference: Reference, year: int, members: set[str] | None = None
-) -> pl.DataFrame:
-    """Each member's totals from its latest accepted year before `year` (up to 3 back).
-
-    With `members`, earlier years are read only until each of them has been found.
-    """
-    found: list[pl.DataFrame] = []
-    wanted = set(members) if members is not None else None
-    for earlier in range(year - 1, year - 1 - CHANGE_LOOKBACK_YEARS, -1):
-        if wanted is not None and not wanted:
-            break
-        if not year_folder(raw_data, earlier).is_dir():
-            continue
-        outcome = validate_year(raw_data, reference, earlier, compare=False)
-        totals = member_totals(outcome.accepted_rows).with_columns(pl.lit(earlier).alias("year"))
-        found.append(totals)
-        if wanted is not None:
-            wanted -= set(totals["member_id"].to_list())
-    if not found:
+def latest_totals(earlier: dict[int, pl.DataFrame]) -> pl.DataFrame:
+    """Each member's totals in its latest year among `earlier` (accepted figures by year)."""
+    frames = [
+        member_totals(rows).with_columns(pl.lit(y, pl.Int32).alias("year"))
+        for y, rows in earlier.items()
+    ]
+    if not frames:
         return pl.DataFrame(
             schema={
                 "member_id": pl.String,
@@ -255,15 +206,77 @@ def previous_accepted_totals(
                 "year": pl.Int32,
             }
         )
-    # Latest year first, so the first row per member is its previous accepted year.
-    return pl.concat(found).unique("member_id", keep="first", maintain_order=True)
+    return pl.concat(frames).sort("year", descending=True).unique("member_id", keep="first")
+
+
+def change_warnings(outcome: YearValidation, earlier: dict[int, pl.DataFrame]) -> list[Issue]:
+    """A warning per accepted total that moved by more than the threshold, in one join."""
+    now = (
+        outcome.accepted_rows.group_by("member_id", "file")
+        .agg(pl.col(c).sum() for c in CHANGE_COLUMNS)
+        .unpivot(index=["member_id", "file"], variable_name="column", value_name="new")
+    )
+    before = latest_totals(earlier).unpivot(
+        index=["member_id", "year"], variable_name="column", value_name="old"
+    )
+    moved = (
+        now.join(before, on=["member_id", "column"])
+        .filter(pl.col("old") != 0)
+        .with_columns(change=(pl.col("new") - pl.col("old")) / pl.col("old"))
+        .filter(pl.col("change").abs() > CHANGE_THRESHOLD)
+        .sort("file", "column")
+    )
+    order = {c: i for i, c in enumerate(CHANGE_COLUMNS)}
+    rows = sorted(moved.iter_rows(named=True), key=lambda r: (r["file"], order[r["column"]]))
+    return [
+        Issue(
+            r["file"],
+            "large_change",
+            f"Total {r['column']} is {r['new']:,}, {abs(r['change']):.0%} "
+            f"{'above' if r['change'] > 0 else 'below'} the {r['old']:,} accepted for "
+            f"{r['year']}; please confirm the figure or correct it.",
+            severity="warning",
+            column=r["column"],
+            member_id=r["member_id"],
+        )
+        for r in rows
+    ]
+
+
+def with_change_warnings(
+    outcome: YearValidation, earlier: dict[int, pl.DataFrame]
+) -> YearValidation:
+    """The outcome with change warnings against the members' latest earlier accepted year."""
+    warnings = change_warnings(outcome, earlier)
+    if not warnings:
+        return outcome
+    added = issues_frame(warnings)
+    per_file = added.group_by("file").len("added")
+    submissions = (
+        outcome.submissions.join(per_file, on="file", how="left")
+        .with_columns(pl.col("warnings") + pl.col("added").fill_null(0))
+        .drop("added")
+    )
+    # Each file's issues stay together, its warnings after its own issues.
+    issues = (
+        pl.concat([outcome.issues, added])
+        .with_row_index("_order")
+        .sort("file", "_order")
+        .drop("_order")
+    )
+    return YearValidation(outcome.year, submissions, issues, outcome.accepted_rows)
 
 
 def validate_year(
-    raw_data: Path, reference: Reference, year: int, compare: bool = True
+    raw_data: Path,
+    reference: Reference,
+    year: int,
+    earlier: dict[int, pl.DataFrame] | None = None,
 ) -> YearValidation:
-    """Read, check and resolve every file of a year folder (plain function, no Dagster)."""
-    raws = read_year(raw_data, year)
-    hashes = dict(inventory(raw_data, year).select("file", "sha256").iter_rows())
-    previous = partial(previous_accepted_totals, raw_data, reference, year) if compare else None
-    return resolve_year(raws, reference, year, hashes, previous)
+    """Read, check and resolve every file of a year folder (plain function, no Dagster).
+
+    `earlier` is the accepted figures of earlier years, by year, for the change warnings.
+    """
+    files, raws = scan_year(raw_data, year)
+    outcome = resolve_year(raws, reference, year, dict(files.select("file", "sha256").iter_rows()))
+    return with_change_warnings(outcome, earlier) if earlier else outcome

@@ -243,7 +243,7 @@ def trace(raw_data: Path, out: Path, year: int, area: str, measure: str) -> Trac
 
     # compare=False: the year-on-year warnings never change a status, and skipping them
     # spares reading three earlier years.
-    outcome = validate_year(raw_data, reference, year, compare=False)
+    outcome = validate_year(raw_data, reference, year)
     in_area = _area_filter(level, area)
     rows = located_rows(outcome.accepted_rows, reference, year).filter(in_area)
     hashes = dict(outcome.submissions.select("file", "sha256").iter_rows())

@@ -13,6 +13,10 @@ import os
 import sys
 from pathlib import Path
 
+from cicopa.settings import PROJECT_ROOT
+
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
+
 
 def command(read_only: bool, host: str, port: int) -> list[str]:
     """The command line that serves the UI (used by main and by the tests)."""
@@ -20,13 +24,13 @@ def command(read_only: bool, host: str, port: int) -> list[str]:
     if read_only:
         return [
             str(bin_dir / "dagster-webserver"),
-            "-m", "pipelines.definitions",
+            "-w", str(WORKSPACE),
             "--read-only",
             "-h", host,
             "-p", str(port),
         ]  # fmt: skip
     return [
-        str(bin_dir / "dagster"), "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port),
+        str(bin_dir / "dagster"), "dev", "-w", str(WORKSPACE), "-h", host, "-p", str(port),
     ]  # fmt: skip
 
 

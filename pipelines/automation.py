@@ -1,6 +1,5 @@
 """Jobs, the yearly build schedule and the submissions sensor."""
 
-import hashlib
 import json
 import re
 
@@ -18,7 +17,7 @@ from dagster import (
     sensor,
 )
 
-from cicopa.outcomes import inventory
+from cicopa.outcomes import fingerprint, inventory
 from cicopa.settings import BUILD_AFTER, COLLECTION_OPENS, SUBMISSIONS_SENSOR_INTERVAL
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
@@ -26,24 +25,26 @@ from pipelines.resources import CicopaPaths
 # A build publishes a year; the survey forms belong to the opening of its collection.
 BUILD_SELECTION = AssetSelection.all() - AssetSelection.assets("survey_forms")
 
+# The same job whoever starts it (the command line, the schedule, the UI); its report
+# languages default to all three.
 annual_build_job = define_asset_job(
     "annual_build",
     selection=BUILD_SELECTION,
     description="Everything for a reference year: validation, statistics, reports, provenance.",
-    config={"ops": {"annual_report_pdf": {"config": {"languages": ["en", "fr", "es"]}}}},
 )
 
 ingest_job = define_asset_job(
     "ingest_and_validate",
-    # The tracker and the feedback letters refresh with every new file.
-    selection=AssetSelection.groups("ingest")
+    # The tracker and the feedback letters refresh with every new file; the published
+    # validation/ files change only with a build, together with the rest of the year.
+    selection=(AssetSelection.groups("ingest") - AssetSelection.assets("validation_report"))
     | AssetSelection.assets("response_tracker", "member_feedback"),
-    description="Validate a year's submissions; refresh validation/, the tracker, feedback.",
+    description="Validate a year's submissions; refresh the tracker and the feedback letters.",
 )
 
 open_collection_job = define_asset_job(
     "open_collection",
-    selection=AssetSelection.assets("survey_forms"),
+    selection=AssetSelection.assets("reference_data", "survey_forms"),
     description="Write each active member's survey form for the reference year.",
 )
 
@@ -92,9 +93,7 @@ def folder_fingerprints(paths: CicopaPaths) -> dict[str, str]:
             continue
         if not reference_years.has_partition_key(key):
             continue  # the year is still running: nothing to build yet
-        files = inventory(paths.raw_data_dir, int(key))
-        listing = "\n".join(f"{f} {h}" for f, h in files.select("file", "sha256").iter_rows())
-        fingerprints[key] = hashlib.sha256(listing.encode()).hexdigest()
+        fingerprints[key] = fingerprint(inventory(paths.raw_data_dir, int(key)))
     return fingerprints
 
 

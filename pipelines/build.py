@@ -1,16 +1,37 @@
-"""Run the whole asset graph for one reference year on the project's Dagster instance."""
+"""Run the `annual_build` job for one reference year on the project's Dagster instance.
+
+The command line launches the very job that the schedule and the UI launch
+(`execute_job` on the job definition), so its runs show under the job's name with
+the same steps; only the folders and the languages are given as run config.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fcntl
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from cicopa.settings import IMPUTATION_LOOKBACK_YEARS, LANGUAGES
 from pipelines.partitions import reference_years
 from pipelines.project import ensure_dagster_home
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
+
+# What an earlier year must have in the instance for a later year to build on it.
+EARLIER_YEAR_ASSETS = (
+    "reference_data",
+    "submission_files",
+    "parsed_submissions",
+    "validated_submissions",
+    "accepted_figures",
+)
+JOB = "annual_build"
 
 
 class BuildError(Exception):
@@ -27,86 +48,216 @@ class BuildError(Exception):
 @dataclass
 class BuildResult:
     run_id: str
+    folder: Path
     outputs: list[Path]
+    earlier_years: list[int] = field(default_factory=list)
+    outcome: str = ""
 
 
-def run_build(year: int, raw_data: Path, out: Path, lang: str = "en") -> BuildResult:
-    """Materialise every asset of the year's partition with the in-process executor.
+def run_config(raw_data: Path, out: Path, languages: list[str] | None = None) -> dict[str, Any]:
+    """The run config of a command-line build: its folders and, for a full build, languages."""
+    config: dict[str, Any] = {
+        "resources": {"paths": {"config": {"raw_data": str(raw_data), "out": str(out)}}},
+        # Step logs and tracebacks belong in the UI; the terminal gets the progress lines.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    if languages is not None:
+        config["ops"] = {"annual_report_pdf": {"config": {"languages": languages}}}
+    return config
 
-    The two years before it are built first (statistics only) when they have a
-    submissions folder but no published statistics yet, so the report's trends
-    rest on published figures; a year without a folder is reported as missing.
-    """
-    ensure_dagster_home()
-    from dagster import DagsterInstance
 
-    from cicopa.outcomes import year_folder
-    from cicopa.settings import LANGUAGES
+@contextmanager
+def build_lock(out: Path, year: int) -> Iterator[None]:
+    """One build of a year into one out folder at a time; a second is refused at once."""
+    folder = out / ".staging"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{year}.build.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildError(
+                f"another build of {year} into {out} is running ({holder}); "
+                "run again when it has finished",
+                exit_code=2,
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
-    key = str(year)
-    if not reference_years.has_partition_key(key):
+
+def mark_dead_runs_failed(instance: DagsterInstance) -> list[str]:
+    """Runs of this machine left STARTED by a process that died are failed, with why."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    failed = []
+    host = socket.gethostname()
+    for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+        pid, run_host = run.tags.get("cicopa/pid"), run.tags.get("cicopa/host")
+        if not pid or run_host != host or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"the process running it (pid {pid}) died")
+        failed.append(run.run_id)
+    return failed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _latest_data_version(instance: DagsterInstance, asset: str, year: int) -> str | None:
+    from dagster import AssetKey, AssetRecordsFilter
+
+    records = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[str(year)]), limit=1
+    ).records
+    if not records:
+        return None
+    materialization = records[0].event_log_entry.asset_materialization
+    return materialization.tags.get("dagster/data_version") if materialization else None
+
+
+def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path) -> bool:
+    """True when the instance holds the year's accepted figures for these very files."""
+    from cicopa.outcomes import fingerprint, inventory
+    from cicopa.outputs import sha256_file
+    from cicopa.reference import reference_paths
+
+    if _latest_data_version(instance, "accepted_figures", year) is None:
+        return False
+    files = fingerprint(inventory(raw_data, year))
+    registry = "-".join(sha256_file(p)[:16] for p in reference_paths(raw_data))
+    return (
+        _latest_data_version(instance, "submission_files", year) == files
+        and _latest_data_version(instance, "reference_data", year) == registry
+    )
+
+
+def launch(
+    instance: DagsterInstance,
+    year: int,
+    config: dict[str, Any],
+    *,
+    assets: tuple[str, ...] | None = None,
+    job: str = JOB,
+) -> Any:
+    """Execute a job of the code location for one partition, in this process."""
+    from dagster import AssetKey, execute_job, reconstructable
+
+    from pipelines.definitions import JOBS
+
+    return execute_job(
+        reconstructable(JOBS[job]),
+        instance=instance,
+        run_config=config,
+        tags={
+            "dagster/partition": str(year),
+            "cicopa/trigger": "cli",
+            "cicopa/pid": str(os.getpid()),
+            "cicopa/host": socket.gethostname(),
+        },
+        asset_selection=[AssetKey(a) for a in assets] if assets else None,
+        raise_on_error=False,
+    )
+
+
+def check_partition(year: int) -> None:
+    if not reference_years.has_partition_key(str(year)):
         raise BuildError(
             f"{year} is not a closed reference year (partitions run from "
             f"{reference_years.get_first_partition_key()} to "
             f"{reference_years.get_last_partition_key()})",
             exit_code=2,
         )
-    languages = list(LANGUAGES) if lang == "all" else [lang]
-    with DagsterInstance.get() as instance:
-        for earlier in range(year - 2, year):
-            built = (out / str(earlier) / "statistics" / "by_area.csv").is_file()
-            if (
-                not built
-                and year_folder(raw_data, earlier).is_dir()
-                and reference_years.has_partition_key(str(earlier))
-            ):
-                _materialize(instance, earlier, raw_data, out, languages, statistics_only=True)
-        run_id = _materialize(instance, year, raw_data, out, languages, statistics_only=False)
-    outputs = sorted(p for p in (out / key).rglob("*") if p.is_file())
-    return BuildResult(run_id=run_id, outputs=outputs)
 
 
-def _materialize(
-    instance: DagsterInstance,
-    year: int,
-    raw_data: Path,
-    out: Path,
-    languages: list[str],
-    *,
-    statistics_only: bool,
-) -> str:
-    from dagster import AssetSelection, materialize
+def bring_earlier_years_up_to_date(
+    instance: DagsterInstance, year: int, raw_data: Path, out: Path
+) -> list[int]:
+    """Build, by the same job, each earlier year (Y-3..Y-1) the instance lacks for these files.
 
-    from pipelines.automation import BUILD_SELECTION
-    from pipelines.definitions import all_assets, all_checks, resources_for
+    Only their ingest assets run: a later year reads their accepted figures.
+    """
+    from cicopa.outcomes import year_folder
 
-    result = materialize(
-        [*all_assets, *all_checks],
-        selection=AssetSelection.groups("ingest", "statistics")
-        if statistics_only
-        else BUILD_SELECTION,
-        partition_key=str(year),
-        instance=instance,
-        resources=resources_for(raw_data, out),
-        tags={"cicopa/lang": ",".join(languages), "cicopa/trigger": "cli"},
-        run_config={
-            # Step logs and tracebacks belong in the UI; the terminal gets one line.
-            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-            **(
-                {}
-                if statistics_only
-                else {"ops": {"annual_report_pdf": {"config": {"languages": languages}}}}
-            ),
-        },
-        raise_on_error=False,
-    )
+    built = []
+    for earlier in range(year - IMPUTATION_LOOKBACK_YEARS, year):
+        if (
+            year_folder(raw_data, earlier).is_dir()
+            and reference_years.has_partition_key(str(earlier))
+            and not earlier_year_is_current(instance, earlier, raw_data)
+        ):
+            result = launch(
+                instance, earlier, run_config(raw_data, out), assets=EARLIER_YEAR_ASSETS
+            )
+            if not result.success:
+                raise BuildError(f"{earlier} (needed by {year}): {failure_reason(result)}")
+            built.append(earlier)
+    return built
+
+
+def run_year_job(
+    job: str, year: int, raw_data: Path, out: Path, config: dict[str, Any]
+) -> tuple[Any, list[int]]:
+    """Run `job` for `year` after the earlier years it reads; raises BuildError on failure."""
+    ensure_dagster_home()
+    from dagster import DagsterInstance
+
+    check_partition(year)
+    with DagsterInstance.get() as instance, build_lock(out, year):
+        mark_dead_runs_failed(instance)
+        built_first = bring_earlier_years_up_to_date(instance, year, raw_data, out)
+        result = launch(instance, year, config, job=job)
     if not result.success:
-        raise BuildError(f"the Dagster run {result.run_id} failed for {year}: {_why(result)}")
+        raise BuildError(f"{year}: {failure_reason(result)} (Dagster run {result.run_id})")
+    return result, built_first
+
+
+def run_build(
+    year: int, raw_data: Path, out: Path, languages: list[str] | tuple[str, ...] = LANGUAGES
+) -> BuildResult:
+    """Build reference year `year` (the `annual_build` job), earlier years first if needed."""
+    result, built_first = run_year_job(
+        JOB, year, raw_data, out, run_config(raw_data, out, list(languages))
+    )
+    outcome = ""
+    for event in result.all_events:
+        if event.is_step_materialization and event.step_key == "published_outputs":
+            outcome = str(event.event_specific_data.materialization.metadata["outcome"].value)
+    folder = out / str(year)
+    outputs = sorted(p for p in folder.rglob("*") if p.is_file() and "revisions" not in p.parts)
+    return BuildResult(result.run_id, folder, outputs, built_first, outcome)
+
+
+def run_collection(job: str, year: int, raw_data: Path, out: Path, deadline: str = "") -> str:
+    """Run a collection job (`open_collection`, `ingest_and_validate`); returns the run id."""
+    config = run_config(raw_data, out)
+    step = "survey_forms" if job == "open_collection" else "member_feedback"
+    config["ops"] = {step: {"config": {"deadline": deadline}}}
+    result, _ = run_year_job(job, year, raw_data, out, config)
     return result.run_id
 
 
-def _why(result) -> str:
-    """The failed checks by name, else the first line of each failed step's error."""
+def _innermost(error: Any) -> Any:
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error
+
+
+def failure_reason(result: Any) -> str:
+    """Why a run failed, in words: the failed checks, else each failed step's own cause."""
     failed_checks = [
         e.event_specific_data.check_name
         for e in result.all_events
@@ -114,9 +265,18 @@ def _why(result) -> str:
     ]
     if failed_checks:
         return "blocking check(s) failed: " + ", ".join(sorted(failed_checks))
-    errors = [
-        e.event_specific_data.error.message.strip().splitlines()[0]
-        for e in result.all_events
-        if e.is_step_failure
-    ]
-    return "; ".join(errors) or "see the run in the Dagster UI"
+    reasons = []
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        data = event.event_specific_data
+        failure = getattr(data, "user_failure_data", None)
+        if failure is not None and failure.description:
+            text = failure.description
+        else:
+            error = _innermost(data.error)
+            text = error.message.strip().splitlines()[0] if error else "unknown error"
+            # "OSError: [Errno 28] disk full writing x.pdf" -> "disk full writing x.pdf"
+            text = text.split("] ", 1)[-1] if text.startswith(("OSError", "cicopa.")) else text
+        reasons.append(f"{event.step_key}: {text}")
+    return "; ".join(reasons) or "see the run in the Dagster UI"

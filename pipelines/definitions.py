@@ -1,19 +1,19 @@
-"""The cicopa-stats code location: assets by reference year, and their resources."""
+"""The cicopa-stats code location: assets by reference year, their checks, jobs and resources."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
 from dagster import (
     Definitions,
+    JobDefinition,
     in_process_executor,
     load_asset_checks_from_modules,
     load_assets_from_modules,
     with_source_code_references,
 )
 
-from pipelines.assets import collection, ingest, report, statistics
+from pipelines.assets import collection, edition, ingest, report, statistics
 from pipelines.automation import (
     annual_build_job,
     annual_build_schedule,
@@ -22,28 +22,14 @@ from pipelines.automation import (
     open_collection_job,
     submissions_sensor,
 )
-from pipelines.resources import CicopaPaths, PublishedStatistics, ReportSettings
+from pipelines.io import ParquetIOManager
+from pipelines.resources import CicopaPaths, ReportSettings
 
 # Source references link each asset in the UI to the code that computes it.
 all_assets = with_source_code_references(
-    load_assets_from_modules([ingest, statistics, report, collection])
+    load_assets_from_modules([ingest, statistics, report, edition, collection])
 )
 all_checks = load_asset_checks_from_modules([statistics])
-
-
-def resources_for(raw_data: Path | None = None, out: Path | None = None) -> dict[str, Any]:
-    """The resources, from the environment or for explicit folders (`cicopa build`)."""
-    paths = (
-        CicopaPaths(raw_data=str(raw_data), out=str(out))
-        if raw_data is not None and out is not None
-        else CicopaPaths.from_env()
-    )
-    return {
-        "paths": paths,
-        "report_settings": ReportSettings.from_env(),
-        "published_statistics": PublishedStatistics(paths=paths),
-    }
-
 
 defs = Definitions(
     assets=all_assets,
@@ -51,8 +37,33 @@ defs = Definitions(
     jobs=[annual_build_job, ingest_job, open_collection_job],
     schedules=[annual_build_schedule, collection_opening_schedule],
     sensors=[submissions_sensor],
-    resources=resources_for(),
+    resources={
+        "paths": CicopaPaths(),
+        "report_settings": ReportSettings(),
+        # Intermediate results as Parquet and JSON that an auditor can open.
+        "io_manager": ParquetIOManager(),
+    },
     # A year's steps are small and run one after another: paying a Python start-up
     # per step (the multiprocess default) tripled a sensor-triggered run on 2 cores.
     executor=in_process_executor,
 )
+
+
+def annual_build() -> JobDefinition:
+    return defs.resolve_job_def(annual_build_job.name)
+
+
+def ingest_and_validate() -> JobDefinition:
+    return defs.resolve_job_def(ingest_job.name)
+
+
+def open_collection() -> JobDefinition:
+    return defs.resolve_job_def(open_collection_job.name)
+
+
+# The jobs by name, as module-level functions so that `execute_job` can rebuild them.
+JOBS: dict[str, Callable[[], JobDefinition]] = {
+    annual_build_job.name: annual_build,
+    ingest_job.name: ingest_and_validate,
+    open_collection_job.name: open_collection,
+}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ import polars as pl
 from dagster import MetadataValue, TableColumn, TableSchema
 
 PREVIEW_ROWS = 25
+# `cicopa build` prints this logger's lines as the run goes (one per stage).
+PROGRESS = logging.getLogger("cicopa.progress")
 
 
 def _cell(value: Any) -> str:
@@ -40,3 +44,16 @@ def written_file(path: Path, sha256: str) -> dict[str, MetadataValue]:
         f"{path.name} path": MetadataValue.path(str(path)),
         f"{path.name} sha256": MetadataValue.text(sha256),
     }
+
+
+def say(context: Any, line: str) -> None:
+    """A progress line: in the run's log (the UI) and on the terminal of `cicopa build`."""
+    context.log.info(line)
+    PROGRESS.info(line)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The number of pages of a PDF (for the progress line and the metadata)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

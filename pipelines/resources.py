@@ -2,42 +2,44 @@
 
 from pathlib import Path
 
-import polars as pl
-from dagster import (
-    ConfigurableIOManager,
-    ConfigurableResource,
-    InputContext,
-    OutputContext,
-    ResourceDependency,
-)
+from dagster import ConfigurableResource
 
 from cicopa import settings
+
+# A build writes into <out>/.staging/<year>-<run id>/ and swaps it in when it succeeded.
+STAGING = ".staging"
 
 
 class CicopaPaths(ConfigurableResource):
     """The raw-data folder (read-only) and the output folder.
 
-    Configured from the environment: CICOPA_RAW_DATA and CICOPA_OUT, defaulting
-    to `raw_data/` and `out/` in the project.
+    Empty means "from the environment when the run starts": CICOPA_RAW_DATA and
+    CICOPA_OUT, else `raw_data/` and `out/` in the project. `cicopa build` sets both
+    in the run config, so the UI shows which folders a run used.
     """
 
-    raw_data: str = str(settings.DEFAULT_RAW_DATA)
-    out: str = str(settings.DEFAULT_OUT)
-
-    @classmethod
-    def from_env(cls) -> "CicopaPaths":
-        return cls(raw_data=str(settings.raw_data_dir()), out=str(settings.out_dir()))
+    raw_data: str = ""
+    out: str = ""
 
     @property
     def raw_data_dir(self) -> Path:
-        return Path(self.raw_data).resolve()
+        return Path(self.raw_data or settings.raw_data_dir()).resolve()
 
     @property
     def out_dir(self) -> Path:
-        return Path(self.out).resolve()
+        return Path(self.out or settings.out_dir()).resolve()
 
     def year_out(self, year: int) -> Path:
+        """Where a year's published outputs are (replaced whole by a build)."""
         return self.out_dir / str(year)
+
+    def staging(self, year: int, run_id: str) -> Path:
+        """Where a run writes the year's new outputs until they are published together."""
+        return self.out_dir / STAGING / f"{year}-{run_id}"
+
+    def collection_out(self, year: int) -> Path:
+        """Live collection outputs for staff (the tracker), refreshed by every new file."""
+        return self.out_dir / "collection" / str(year)
 
 
 class ReportSettings(ConfigurableResource):
@@ -49,27 +51,3 @@ class ReportSettings(ConfigurableResource):
     fx_source: str = settings.FX_SOURCE
     # Where `cicopa serve` publishes the outputs; the report asset links to it.
     download_url: str = settings.PUBLIC_URL
-
-    @classmethod
-    def from_env(cls) -> "ReportSettings":
-        return cls()
-
-
-class PublishedStatistics(ConfigurableIOManager):
-    """Loads the by_area.csv published for each upstream year; None for a year never built.
-
-    Trends depend on earlier partitions of `area_statistics`; reading what was
-    published (rather than whatever the instance last stored) keeps the report's
-    trends identical to the files staff and partners already have.
-    """
-
-    paths: ResourceDependency[CicopaPaths]
-
-    def handle_output(self, context: OutputContext, obj: object) -> None:
-        raise NotImplementedError("PublishedStatistics only loads inputs")
-
-    def load_input(self, context: InputContext) -> dict[int, pl.DataFrame | None]:
-        from cicopa.trends import published_by_area
-
-        years = [int(key) for key in context.asset_partition_keys]
-        return {year: published_by_area(self.paths.year_out(year)) for year in years}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import polars as pl
 
 HEADER = [
     "member_id", "reference_year", "sector", "cooperative_type", "enterprises",
@@ -216,3 +217,16 @@ def write_statistics_fixture(raw_data: Path) -> Path:
         [row(member_id="KE-ONE", enterprises=1, worker_members=5, employees=-1)],
     )
     return raw_data
+
+
+def accepted_before(raw_data: Path, year: int, years: int = 3) -> dict[int, pl.DataFrame]:
+    """The accepted figures of the years before `year`, by year, as the graph passes them."""
+    from cicopa.outcomes import validate_year, year_folder
+    from cicopa.reference import load_reference
+
+    reference = load_reference(raw_data)
+    return {
+        y: validate_year(raw_data, reference, y).accepted_rows
+        for y in range(year - years, year)
+        if year_folder(raw_data, y).is_dir()
+    }

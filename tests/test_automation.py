@@ -10,7 +10,6 @@ from dagster import (
     SkipReason,
     build_schedule_context,
     build_sensor_context,
-    materialize,
 )
 
 from pipelines.automation import annual_build_schedule, submissions_sensor
@@ -66,23 +65,18 @@ def test_a_sensor_run_validates_the_new_file(raw_data: Path, tmp_path: Path, dag
     """What the sensor requests (its job, for the year) validates the new file and
     refreshes the response tracker and the feedback letters."""
     from pipelines.automation import ingest_job
-    from pipelines.definitions import all_assets, all_checks, resources_for
+    from pipelines.build import launch, run_config
 
     write_statistics_fixture(raw_data)
     out = tmp_path / "out"
     with DagsterInstance.get() as instance:
         request = _evaluate(raw_data, None, instance).run_requests[0]
-        result = materialize(
-            [*all_assets, *all_checks],
-            selection=ingest_job.selection,
-            partition_key=request.partition_key,
-            instance=instance,
-            resources=resources_for(raw_data, out),
-            tags=request.tags,
-        )
+        year = int(request.partition_key)
+        result = launch(instance, year, run_config(raw_data, out), job=ingest_job.name)
         assert result.success
-    submissions = (out / "2025" / "validation" / "submissions.csv").read_text()
-    assert "submissions/2025/KE-ONE.csv" in submissions and ",rejected," in submissions
-    tracker = (out / "2025" / "validation" / "tracker.csv").read_text().splitlines()
+        assert result.dagster_run.tags["dagster/partition"] == "2025"
+    tracker = (out / "collection" / "2025" / "tracker.csv").read_text().splitlines()
     assert any(line.startswith("KE-ONE,") and ",rejected," in line for line in tracker)
     assert (out / "feedback" / "2025" / "KE-ONE.pdf").read_bytes().startswith(b"%PDF")
+    # The published year is a build's alone: a sensor run writes none of it.
+    assert not (out / "2025").exists()

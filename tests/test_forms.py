@@ -20,7 +20,7 @@ from cicopa.columns import COLUMN_NAMES, COOPERATIVE_TYPES, INTEGER_COLUMNS, SEC
 from cicopa.forms import LAST_ROW, SHEETS, form_bytes, open_collection
 from cicopa.outcomes import validate_year
 from cicopa.reference import load_reference
-from tests.builders import MEMBERS, write_rows, write_statistics_fixture
+from tests.builders import MEMBERS, accepted_before, write_rows, write_statistics_fixture
 
 YEAR = 2026  # the collection that opens after the fixture's 2025 answers
 
@@ -30,9 +30,14 @@ def raw(raw_data: Path) -> Path:
     return write_statistics_fixture(raw_data)
 
 
+def open_forms(raw: Path, out: Path, year: int) -> list[Path]:
+    """The forms as the open_collection job writes them, from the earlier accepted figures."""
+    return open_collection(load_reference(raw), out, year, earlier=accepted_before(raw, year))
+
+
 @pytest.fixture
 def forms(raw: Path, tmp_path: Path) -> dict[str, Path]:
-    paths = open_collection(raw, tmp_path / "out", YEAR)
+    paths = open_forms(raw, tmp_path / "out", YEAR)
     return {p.stem: p for p in paths}
 
 
@@ -151,7 +156,7 @@ def test_previous_year_sheet_shows_last_accepted_figures(forms: dict[str, Path])
 
 def test_lookback_finds_an_accepted_year_further_back(raw: Path, tmp_path: Path) -> None:
     # Nothing filed for 2026: the 2027 form still starts from the 2025 answer.
-    paths = {p.stem: p for p in open_collection(raw, tmp_path / "out", 2027)}
+    paths = {p.stem: p for p in open_forms(raw, tmp_path / "out", 2027)}
     rows = data_rows(sheet(paths["IT-ONE"]))
     assert [(r["sector"], r["reference_year"]) for r in rows] == [("C", 2027), ("Q", 2027)]
 
@@ -216,7 +221,7 @@ def test_member_text_is_never_a_formula(raw: Path, tmp_path: Path) -> None:
     members = [list(m) for m in MEMBERS]
     members[1][1] = '=HYPERLINK("http://example.invalid","click")'
     write_rows(raw / "reference" / "members.csv", members)
-    path = {p.stem: p for p in open_collection(raw, tmp_path / "out", YEAR)}["IT-ONE"]
+    path = {p.stem: p for p in open_forms(raw, tmp_path / "out", YEAR)}["IT-ONE"]
     ws = sheet(path, "instructions")
     assert ws["A2"].value.startswith('=HYPERLINK("http://example.invalid"')
     assert ws["A2"].data_type == "s"
@@ -260,8 +265,8 @@ def test_instructions_in_the_members_language(forms: dict[str, Path]) -> None:
 
 
 def test_byte_identical(raw: Path, tmp_path: Path) -> None:
-    first = open_collection(raw, tmp_path / "a", YEAR)
-    second = open_collection(raw, tmp_path / "b", YEAR)
+    first = open_forms(raw, tmp_path / "a", YEAR)
+    second = open_forms(raw, tmp_path / "b", YEAR)
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     member = {"member_id": "IT-ONE", "name": "X", "country": "IT", "language": "en"}
@@ -368,15 +373,18 @@ def test_round_trip_from_empty_rows(raw: Path, forms: dict[str, Path]) -> None:
 # --- the command ----------------------------------------------------------------------
 
 
-def test_cli_open(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "cli"
-    code = main(["open", "--year", str(YEAR), "--raw-data", str(raw), "--out", str(out),
+def test_cli_open(
+    raw: Path, tmp_path: Path, dagster_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Through the open_collection job, for a year whose partition exists (2025 is closed).
+    out, year = tmp_path / "cli", 2025
+    code = main(["open", "--year", str(year), "--raw-data", str(raw), "--out", str(out),
                  "--deadline", "2027-04-15"])  # fmt: skip
     printed = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert printed[0] == str(out / "forms" / str(YEAR) / "BR-ONE.xlsx")
-    assert printed[-1].startswith(f"7 survey form(s) for {YEAR}")
-    assert "15 April 2027" in instruction_text(out / "forms" / str(YEAR) / "IT-ONE.xlsx")
+    assert printed[0] == str(out / "forms" / str(year) / "BR-ONE.xlsx")
+    assert printed[-1].startswith(f"7 survey form(s) for {year}")
+    assert "15 April 2027" in instruction_text(out / "forms" / str(year) / "IT-ONE.xlsx")
 
 
 def test_cli_open_refuses_unusable_reference(

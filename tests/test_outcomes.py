@@ -269,8 +269,9 @@ def test_large_change_against_previous_year_is_only_a_warning(
         [row(reference_year=2024, employees=6), row(reference_year=2024, sector="A", employees=4)],
     )
     write_csv(year_dir / "it-one.csv", [row(employees=employees_2025)])
+    earlier = {2024: validate_year(raw_data, reference, 2024).accepted_rows}
 
-    outcome = validate_year(raw_data, reference, YEAR)
+    outcome = validate_year(raw_data, reference, YEAR, earlier)
 
     got = by_file(outcome)["submissions/2025/it-one.csv"]
     assert (got["status"], got["errors"]) == ("accepted", 0)

@@ -78,8 +78,13 @@ def test_read_only_ui_shows_lineage_and_lets_nobody_launch(read_only_webserver: 
     def reaches(asset: str, ancestor: str) -> bool:
         return ancestor in upstream[asset] or any(reaches(a, ancestor) for a in upstream[asset])
 
-    assert upstream["parsed_submissions"] == {"submission_files"}
-    assert "validated_submissions" in upstream["area_statistics"]
+    # One read of each file feeds both the inventory and the parsed cells.
+    assert {"submission_files", "parsed_submissions"} <= upstream["validated_submissions"]
+    assert upstream["accepted_figures"] == {"validated_submissions"}
+    assert "accepted_figures" in upstream["area_statistics"]
+    # Earlier years reach a year only through their accepted figures.
+    assert "accepted_figures" in upstream["submission_outcomes"]
+    assert reaches("published_outputs", "provenance")
     assert {"area_statistics", "area_trends"} <= upstream["annual_report_pdf"]
     assert reaches("annual_report_pdf", "submission_files")
     assert reaches("provenance", "annual_report_pdf")

@@ -1,28 +1,60 @@
 """Collection stage: survey forms, the response tracker and feedback letters."""
 
+from datetime import date
+
 import polars as pl
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetIn, Config, MaterializeResult, MetadataValue, asset
 
 from cicopa.feedback import feedback_pdfs
 from cicopa.forms import open_collection
-from cicopa.outcomes import YearValidation
+from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, YearValidation
 from cicopa.outputs import write_atomic, write_csv
 from cicopa.reference import Reference
 from cicopa.settings import default_deadline
 from cicopa.tracker import missing_by_region, tracker_table
-from pipelines.assets.ingest import reference_data
-from pipelines.metadata import column_schema, preview, written_file
+from pipelines.assets.ingest import earlier_years
+from pipelines.io import BY_YEAR
+from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 
 GROUP = "collection"
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1", deps=[reference_data])
-def survey_forms(context: AssetExecutionContext, paths: CicopaPaths) -> MaterializeResult:
+class DeadlineConfig(Config):
+    """The day corrections and answers are due, as YYYY-MM-DD; empty for the calendar's."""
+
+    deadline: str = ""
+
+    def day(self, year: int) -> date:
+        return date.fromisoformat(self.deadline) if self.deadline else default_deadline(year)
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=reference_years,
+    code_version="2",
+    ins={
+        "earlier": AssetIn(
+            key="accepted_figures",
+            partition_mapping=earlier_years(CHANGE_LOOKBACK_YEARS),
+            metadata={BY_YEAR: True},
+        )
+    },
+)
+def survey_forms(
+    context: AssetExecutionContext,
+    config: DeadlineConfig,
+    paths: CicopaPaths,
+    reference_data: Reference,
+    earlier: dict[int, pl.DataFrame],
+) -> MaterializeResult:
     """forms/<year>/<member_id>.xlsx: one prepared form per active member, in its language."""
     year = int(context.partition_key)
-    written = open_collection(paths.raw_data_dir, paths.out_dir, year)
+    written = open_collection(
+        reference_data, paths.out_dir, year, earlier=earlier, deadline=config.day(year)
+    )
+    say(context, f"{year}: {len(written)} survey form(s) written")
     return MaterializeResult(
         metadata={
             "forms": len(written),
@@ -37,13 +69,13 @@ def response_tracker(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     reference_data: Reference,
-    validated_submissions: YearValidation,
+    submission_outcomes: YearValidation,
 ) -> MaterializeResult:
-    """validation/tracker.csv: every active member with its status, file and issue counts."""
+    """collection/<year>/tracker.csv: every active member with its status, file and issues."""
     year = int(context.partition_key)
-    tracker = tracker_table(reference_data, validated_submissions, year)
+    tracker = tracker_table(reference_data, submission_outcomes, year)
     missing = missing_by_region(tracker)
-    path = paths.year_out(year) / "validation" / "tracker.csv"
+    path = paths.collection_out(year) / "tracker.csv"
     counts = dict(tracker.group_by("status").len().sort("status").iter_rows())
     return MaterializeResult(
         metadata={
@@ -60,15 +92,16 @@ def response_tracker(
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
 def member_feedback(
     context: AssetExecutionContext,
+    config: DeadlineConfig,
     paths: CicopaPaths,
     reference_data: Reference,
-    validated_submissions: YearValidation,
+    submission_outcomes: YearValidation,
 ) -> MaterializeResult:
     """feedback/<year>/<member_id>.pdf for each member with a rejected file or warnings."""
     year = int(context.partition_key)
-    deadline = default_deadline(year)
+    deadline = config.day(year)
     letters = feedback_pdfs(
-        reference=reference_data, validation=validated_submissions, year=year, deadline=deadline
+        reference=reference_data, validation=submission_outcomes, year=year, deadline=deadline
     )
     folder = paths.out_dir / "feedback" / str(year)
     for stale in folder.glob("*.pdf") if folder.is_dir() else []:

@@ -1,37 +1,50 @@
-"""Ingest stage: reference data, raw submission files, parsing, validation report."""
+"""Ingest stage: reference data, raw submission files, validation, accepted figures."""
 
-import hashlib
-from functools import partial
-
+import polars as pl
 from dagster import (
     AssetExecutionContext,
+    AssetIn,
+    AssetOut,
     DataVersion,
     Failure,
     MaterializeResult,
     MetadataValue,
     Output,
+    TimeWindowPartitionMapping,
     asset,
+    multi_asset,
 )
 
 from cicopa.outcomes import (
+    CHANGE_LOOKBACK_YEARS,
     YearValidation,
-    inventory,
-    previous_accepted_totals,
-    read_year,
+    fingerprint,
     resolve_year,
+    scan_year,
+    with_change_warnings,
 )
 from cicopa.outputs import sha256_file, write_csv
 from cicopa.readers import RawSubmission
 from cicopa.reference import Reference, ReferenceDataError, load_reference, reference_paths
-from pipelines.metadata import column_schema, preview, written_file
+from pipelines.io import BY_YEAR
+from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 
 GROUP = "ingest"
+# Bumped when reading changes what a file yields: the parsed data's version follows it.
+READER_VERSION = "2"
 
 
 def _year(context: AssetExecutionContext) -> int:
     return int(context.partition_key)
+
+
+def earlier_years(years: int) -> TimeWindowPartitionMapping:
+    """Y-years..Y-1: the earlier partitions a year's figures are compared with."""
+    return TimeWindowPartitionMapping(
+        start_offset=-years, end_offset=-1, allow_nonexistent_upstream_partitions=True
+    )
 
 
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
@@ -43,33 +56,51 @@ def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output
         raise Failure(description=str(exc)) from exc
     year = _year(context)
     active = reference.members_active_in(year)
+    digests = {p.name: sha256_file(p) for p in reference_paths(paths.raw_data_dir)}
     metadata: dict[str, object] = {
         "members in registry": reference.members.height,
         "members active in year": active.height,
         "countries of active members": active["country"].n_unique(),
         "exchange rates for year": reference.rates_for(year).height,
         "active members": preview(active.select("member_id", "name", "country", "membership")),
+        **{f"{name} sha256": MetadataValue.text(d) for name, d in digests.items()},
     }
-    for path in reference_paths(paths.raw_data_dir):
-        metadata[f"{path.name} sha256"] = MetadataValue.text(sha256_file(path))
-    return Output(reference, metadata=metadata)
+    # The registry's content is its version: a changed members.csv makes the year stale.
+    version = DataVersion("-".join(d[:16] for d in digests.values()))
+    return Output(reference, metadata=metadata, data_version=version)
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
-def submission_files(context: AssetExecutionContext, paths: CicopaPaths) -> Output:
-    """Every file in `submissions/<year>/` with its sha256: the evidence for the year."""
-    files = inventory(paths.raw_data_dir, _year(context))
-    fingerprint = hashlib.sha256(
-        "\n".join(f"{f} {h}" for f, h in files.select("file", "sha256").iter_rows()).encode()
-    ).hexdigest()
-    return Output(
+@multi_asset(
+    outs={
+        "submission_files": AssetOut(
+            group_name=GROUP,
+            code_version="2",
+            description="Every file in `submissions/<year>/` with its sha256: the evidence.",
+        ),
+        "parsed_submissions": AssetOut(
+            group_name=GROUP,
+            code_version=READER_VERSION,
+            description="Each file read into a tidy text frame, or marked unreadable with why.",
+        ),
+    },
+    partitions_def=reference_years,
+)
+def read_submission_files(context: AssetExecutionContext, paths: CicopaPaths):
+    """Each file of the year is read once: hashed for the inventory and parsed."""
+    year = _year(context)
+    files, raws = scan_year(paths.raw_data_dir, year)
+    digest = fingerprint(files)
+    unreadable = [r for r in raws if not r.readable]
+    say(context, f"{year}: {files.height} file(s) found in submissions/{year}/")
+    # A changed, added or removed file gives a new data version: downstream goes stale.
+    yield Output(
         files,
-        # A changed, added or removed file gives a new data version, so downstream goes stale.
-        data_version=DataVersion(fingerprint),
+        output_name="submission_files",
+        data_version=DataVersion(digest),
         metadata={
             "files": files.height,
             "bytes": int(files["bytes"].sum()),
-            "folder fingerprint (sha256)": fingerprint,
+            "folder fingerprint (sha256)": digest,
             "files by format": MetadataValue.json(
                 dict(files.group_by("format").len().sort("format").iter_rows())
             ),
@@ -78,17 +109,10 @@ def submission_files(context: AssetExecutionContext, paths: CicopaPaths) -> Outp
             "dagster/row_count": files.height,
         },
     )
-
-
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1", deps=[submission_files])
-def parsed_submissions(
-    context: AssetExecutionContext, paths: CicopaPaths
-) -> Output[list[RawSubmission]]:
-    """Each file read into a tidy text frame, or marked unreadable with the reason."""
-    raws = read_year(paths.raw_data_dir, _year(context))
-    unreadable = [r for r in raws if not r.readable]
-    return Output(
+    yield Output(
         raws,
+        output_name="parsed_submissions",
+        data_version=DataVersion(f"{digest[:32]}-reader{READER_VERSION}"),
         metadata={
             "files": len(raws),
             "readable": len(raws) - len(unreadable),
@@ -100,49 +124,93 @@ def parsed_submissions(
     )
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def validated_submissions(
     context: AssetExecutionContext,
-    paths: CicopaPaths,
     reference_data: Reference,
-    submission_files,
+    submission_files: pl.DataFrame,
     parsed_submissions: list[RawSubmission],
 ) -> Output[YearValidation]:
     """Schema and registry checks, the resubmission rule, and one status per file."""
     year = _year(context)
     hashes = dict(submission_files.select("file", "sha256").iter_rows())
-    previous = partial(previous_accepted_totals, paths.raw_data_dir, reference_data, year)
-    outcome = resolve_year(parsed_submissions, reference_data, year, hashes, previous)
+    outcome = resolve_year(parsed_submissions, reference_data, year, hashes)
     counts = outcome.status_counts()
+    statuses = ("accepted", "rejected", "superseded", "withdrawn", "unreadable")
+    say(context, f"{year}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in statuses))
     return Output(
         outcome,
         metadata={
-            **{
-                status: counts.get(status, 0)
-                for status in ("accepted", "rejected", "superseded", "unreadable")
-            },
+            **{status: counts.get(status, 0) for status in statuses},
             "accepted rows": outcome.accepted_rows.height,
             "members reporting": outcome.accepted_rows["member_id"].n_unique(),
             "errors": int((outcome.issues["severity"] == "error").sum()),
-            "warnings": int((outcome.issues["severity"] == "warning").sum()),
             "submissions": preview(outcome.submissions),
-            "dagster/row_count": outcome.accepted_rows.height,
+            "dagster/row_count": outcome.submissions.height,
         },
     )
 
 
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
+def accepted_figures(
+    context: AssetExecutionContext, validated_submissions: YearValidation
+) -> Output[pl.DataFrame]:
+    """Each member's accepted rows for the year: what later years compare and trend with."""
+    rows = validated_submissions.accepted_rows
+    return Output(
+        rows,
+        metadata={
+            "dagster/row_count": rows.height,
+            "dagster/column_schema": column_schema(rows),
+            "members": rows["member_id"].n_unique(),
+            "preview": preview(rows),
+        },
+    )
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=reference_years,
+    code_version="1",
+    ins={
+        "earlier": AssetIn(
+            key="accepted_figures",
+            partition_mapping=earlier_years(CHANGE_LOOKBACK_YEARS),
+            metadata={BY_YEAR: True},
+        )
+    },
+)
+def submission_outcomes(
+    context: AssetExecutionContext,
+    validated_submissions: YearValidation,
+    earlier: dict[int, pl.DataFrame],
+) -> Output[YearValidation]:
+    """Statuses and every issue, with warnings for totals far from the member's last year."""
+    outcome = with_change_warnings(validated_submissions, earlier)
+    return Output(
+        outcome,
+        metadata={
+            "earlier years compared": MetadataValue.json(sorted(earlier)),
+            "errors": int((outcome.issues["severity"] == "error").sum()),
+            "warnings": int((outcome.issues["severity"] == "warning").sum()),
+            "issues": preview(outcome.issues),
+            "dagster/row_count": outcome.issues.height,
+        },
+    )
+
+
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def validation_report(
-    context: AssetExecutionContext, paths: CicopaPaths, validated_submissions: YearValidation
+    context: AssetExecutionContext, paths: CicopaPaths, submission_outcomes: YearValidation
 ) -> MaterializeResult:
     """`validation/submissions.csv` and `validation/issues.csv` for the year."""
-    folder = paths.year_out(_year(context)) / "validation"
+    folder = paths.staging(_year(context), context.run.run_id) / "validation"
     metadata: dict[str, object] = {}
     for name, frame in (
-        ("submissions.csv", validated_submissions.submissions),
-        ("issues.csv", validated_submissions.issues),
+        ("submissions.csv", submission_outcomes.submissions),
+        ("issues.csv", submission_outcomes.issues),
     ):
         path = folder / name
         metadata.update(written_file(path, write_csv(path, frame)))
-    metadata["issues"] = preview(validated_submissions.issues)
+    metadata["issues"] = preview(submission_outcomes.issues)
     return MaterializeResult(metadata=metadata)

@@ -23,6 +23,7 @@ from cicopa.provenance import (
     provenance_bytes,
     provenance_inputs,
 )
+from cicopa.publish import REVISIONS_FILE
 from cicopa.reference import Reference, reference_paths
 from cicopa.settings import (
     LANGUAGES,
@@ -32,8 +33,9 @@ from cicopa.settings import (
     report_file_name,
 )
 from cicopa.trends import Trends
+from pipelines.assets.edition import Edition
 from pipelines.assets.ingest import validation_report
-from pipelines.metadata import written_file
+from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
 from reports.model import ReportData
@@ -70,7 +72,7 @@ def figures_provenance_record(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     submission_files: pl.DataFrame,
-    validated_submissions: YearValidation,
+    submission_outcomes: YearValidation,
 ) -> Output[FiguresRecord]:
     """The inputs (hashes, statuses), the statistics files and the code behind the figures.
 
@@ -78,13 +80,13 @@ def figures_provenance_record(
     are read back as published, so what a PDF carries is what staff downloaded.
     """
     year = int(context.partition_key)
-    folder = paths.year_out(year) / "statistics"
+    folder = paths.staging(year, context.run.run_id) / "statistics"
     files = {name: (folder / name).read_bytes() for name in STATISTICS_FILES}
     inputs = provenance_inputs(
         paths.raw_data_dir,
         reference_paths(paths.raw_data_dir),
         submission_files,
-        validated_submissions.submissions,
+        submission_outcomes.submissions,
     )
     record = figures_provenance(
         year=year,
@@ -102,9 +104,9 @@ def figures_provenance_record(
 
 
 class ReportConfig(Config):
-    """Which languages to render; `cicopa build --lang` sets it."""
+    """Which languages to render: all by default; `cicopa build --lang` narrows it."""
 
-    languages: list[str] = ["en"]
+    languages: list[str] = list(LANGUAGES)
 
 
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
@@ -114,7 +116,8 @@ def annual_report_pdf(
     paths: CicopaPaths,
     report_settings: ReportSettings,
     reference_data: Reference,
-    validated_submissions: YearValidation,
+    submission_outcomes: YearValidation,
+    accepted_figures: pl.DataFrame,
     area_statistics: pl.DataFrame,
     sector_statistics: pl.DataFrame,
     type_statistics: pl.DataFrame,
@@ -140,25 +143,24 @@ def annual_report_pdf(
         by_area=area_statistics,
         by_sector=sector_statistics,
         by_type=type_statistics,
-        submissions=validated_submissions.submissions,
-        reporting_members=reporting_members(reference_data, validated_submissions.accepted_rows),
+        submissions=submission_outcomes.submissions,
+        reporting_members=reporting_members(reference_data, accepted_figures),
         fx_rates=reference_data.rates_for(year),
         fx_source=report_settings.fx_source,
         trends=area_trends.table,
         missing_years=area_trends.missing_years,
         membership_changes=area_trends.membership_changes,
     )
-    out_dir = paths.year_out(year)
+    out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
-    for lang in LANGUAGES:
+    for lang in (lang for lang in LANGUAGES if lang in config.languages):
         path = out_dir / report_file_name(year, lang)
-        if lang not in config.languages:
-            # A PDF left from an earlier build could contradict this year's new figures.
-            path.unlink(missing_ok=True)
-            continue
         pdf = render_pdf(data, lang=lang, attachments=tuple(attachments.items()))
         metadata.update(written_file(path, write_atomic(path, pdf)))
         metadata[f"{path.name} bytes"] = len(pdf)
+        pages = pdf_pages(pdf)
+        metadata[f"{path.name} pages"] = pages
+        say(context, f"{year}: {path.name} written ({pages} pages)")
         if report_settings.download_url:
             metadata[f"{path.name} download"] = MetadataValue.url(
                 f"{report_settings.download_url.rstrip('/')}/files/{year}/{path.name}"
@@ -171,7 +173,7 @@ def statistical_annex(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     report_settings: ReportSettings,
-    validated_submissions: YearValidation,
+    submission_outcomes: YearValidation,
     area_statistics: pl.DataFrame,
     sector_statistics: pl.DataFrame,
     type_statistics: pl.DataFrame,
@@ -183,12 +185,12 @@ def statistical_annex(
         by_area=area_statistics,
         by_sector=sector_statistics,
         by_type=type_statistics,
-        submissions=validated_submissions.submissions,
+        submissions=submission_outcomes.submissions,
         sector_names=ISIC_SECTIONS,
         type_names=COOPERATIVE_TYPES,
         fx_source=report_settings.fx_source,
     )
-    path = paths.year_out(year) / annex_file_name(year)
+    path = paths.staging(year, context.run.run_id) / annex_file_name(year)
     return MaterializeResult(
         metadata={**written_file(path, write_atomic(path, workbook)), "bytes": len(workbook)}
     )
@@ -198,24 +200,26 @@ def statistical_annex(
     group_name=GROUP,
     partitions_def=reference_years,
     code_version="2",
-    deps=[validation_report, annual_report_pdf, statistical_annex, "response_tracker"],
+    deps=[validation_report, annual_report_pdf, statistical_annex],
 )
 def provenance(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     figures_provenance_record: FiguresRecord,
+    edition: Edition,
 ) -> MaterializeResult:
     """provenance.json: every input with its hash and status, every output, code and run."""
     year = int(context.partition_key)
-    out_dir = paths.year_out(year)
+    out_dir = paths.staging(year, context.run.run_id)
     outputs = [
         *(out_dir / report_file_name(year, lang) for lang in LANGUAGES),
         out_dir / annex_file_name(year),
         *(out_dir / "statistics" / name for name in STATISTICS_FILES),
         *(out_dir / "validation" / name for name in VALIDATION_FILES),
+        out_dir / REVISIONS_FILE,
     ]
     record = build_provenance(
-        figures_provenance_record.record,
+        {**figures_provenance_record.record, "edition": edition.number},
         raw_data=paths.raw_data_dir,
         out_dir=out_dir,
         outputs=[p for p in outputs if p.is_file()],

@@ -11,18 +11,18 @@ from dagster import (
     Output,
     TableColumnDep,
     TableColumnLineage,
-    TimeWindowPartitionMapping,
     asset,
     asset_check,
 )
 
 from cicopa import statistics
-from cicopa.outcomes import YearValidation
 from cicopa.outputs import write_csv
 from cicopa.reference import Reference
 from cicopa.settings import TREND_YEARS
 from cicopa.trends import Trends, membership_changes, trend_table
-from pipelines.metadata import column_schema, preview, written_file
+from pipelines.assets.ingest import earlier_years
+from pipelines.io import BY_YEAR
+from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 
@@ -31,7 +31,7 @@ GROUP = "statistics"
 
 # Which submission (or registry) columns each published column is computed from: the
 # column lineage an auditor follows back from a figure to what members sent.
-_SUBMITTED = AssetKey("validated_submissions")
+_SUBMITTED = AssetKey("accepted_figures")
 _REGISTRY = AssetKey("reference_data")
 COLUMN_SOURCES: dict[str, list[tuple[AssetKey, str]]] = {
     "members_registered": [(_REGISTRY, "member_id"), (_REGISTRY, "joined"), (_REGISTRY, "left")],
@@ -77,8 +77,9 @@ def column_lineage(table: pl.DataFrame) -> TableColumnLineage:
 def _publish(
     context: AssetExecutionContext, paths: CicopaPaths, name: str, table: pl.DataFrame
 ) -> Output[pl.DataFrame]:
-    path = paths.year_out(int(context.partition_key)) / "statistics" / name
+    path = paths.staging(int(context.partition_key), context.run.run_id) / "statistics" / name
     digest = write_csv(path, statistics.for_csv(table))
+    say(context, f"{context.partition_key}: statistics/{name} written ({table.height} rows)")
     return Output(
         table,
         metadata={
@@ -96,11 +97,11 @@ def area_statistics(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     reference_data: Reference,
-    validated_submissions: YearValidation,
+    accepted_figures: pl.DataFrame,
 ) -> Output[pl.DataFrame]:
     """statistics/by_area.csv: global, regional, sub-regional and country figures."""
     year = int(context.partition_key)
-    table = statistics.by_area(validated_submissions.accepted_rows, reference_data, year)
+    table = statistics.by_area(accepted_figures, reference_data, year)
     result = _publish(context, paths, "by_area.csv", table)
     world = table.filter(pl.col("level") == "global").row(0, named=True)
     result.metadata.update(
@@ -124,11 +125,11 @@ def sector_statistics(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     reference_data: Reference,
-    validated_submissions: YearValidation,
+    accepted_figures: pl.DataFrame,
 ) -> Output[pl.DataFrame]:
     """statistics/by_sector.csv: ISIC sections at every level."""
     table = statistics.breakdown(
-        validated_submissions.accepted_rows, reference_data, int(context.partition_key), "sector"
+        accepted_figures, reference_data, int(context.partition_key), "sector"
     )
     return _publish(context, paths, "by_sector.csv", table)
 
@@ -138,11 +139,11 @@ def type_statistics(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     reference_data: Reference,
-    validated_submissions: YearValidation,
+    accepted_figures: pl.DataFrame,
 ) -> Output[pl.DataFrame]:
     """statistics/by_type.csv: cooperative types at every level."""
     table = statistics.breakdown(
-        validated_submissions.accepted_rows,
+        accepted_figures,
         reference_data,
         int(context.partition_key),
         "cooperative_type",
@@ -209,28 +210,29 @@ def employment_identities_hold(
 @asset(
     group_name=GROUP,
     partitions_def=reference_years,
-    code_version="1",
+    code_version="2",
     ins={
-        # Y-2..Y: the lineage shows that a year's report rests on the two before it.
-        "published": AssetIn(
-            key="area_statistics",
-            partition_mapping=TimeWindowPartitionMapping(
-                start_offset=-(TREND_YEARS - 1), allow_nonexistent_upstream_partitions=True
-            ),
-            input_manager_key="published_statistics",
+        # Y-2..Y-1: the lineage shows that a year's report rests on the two before it.
+        "earlier": AssetIn(
+            key="accepted_figures",
+            partition_mapping=earlier_years(TREND_YEARS - 1),
+            metadata={BY_YEAR: True},
         )
     },
 )
 def area_trends(
     context: AssetExecutionContext,
     reference_data: Reference,
-    published: dict[int, pl.DataFrame | None],
+    area_statistics: pl.DataFrame,
+    earlier: dict[int, pl.DataFrame],
 ) -> Output[Trends]:
-    """Global and regional totals for Y-2..Y, the years never built, membership changes."""
+    """Global and regional totals for Y-2..Y, the years without figures, membership changes."""
     year = int(context.partition_key)
-    current = published.pop(year)
-    earlier = {y: published.get(y) for y in range(year - TREND_YEARS + 1, year)}
-    table, missing = trend_table(year, current, earlier)
+    before = {
+        y: statistics.by_area(earlier[y], reference_data, y) if y in earlier else None
+        for y in range(year - TREND_YEARS + 1, year)
+    }
+    table, missing = trend_table(year, area_statistics, before)
     changes = membership_changes(reference_data, year)
     return Output(
         Trends(table=table, missing_years=missing, membership_changes=changes),

@@ -1,0 +1,122 @@
+"""Editions: whether a build revises the published year, and its publication as one unit."""
+
+import json
+from dataclasses import dataclass
+
+import polars as pl
+from dagster import (
+    AssetExecutionContext,
+    DagsterRunStatus,
+    MaterializeResult,
+    MetadataValue,
+    Output,
+    RunsFilter,
+    asset,
+)
+
+from cicopa.outputs import write_csv
+from cicopa.publish import (
+    REVISIONS_FILE,
+    clean_stale_staging,
+    publish,
+    revision_count,
+    year_lock,
+)
+from cicopa.revisions import REVISIONS_SCHEMA, input_changes, revised_figures
+from pipelines.metadata import preview, say
+from pipelines.partitions import reference_years
+from pipelines.resources import CicopaPaths
+
+GROUP = "report"
+RUNNING = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The edition a build makes: its number, and the revision it is (None: not one)."""
+
+    number: int
+    revision: int | None
+    reasons: tuple[str, ...]
+    revised: pl.DataFrame  # the rows of revisions.csv this build adds
+
+
+@asset(
+    group_name=GROUP,
+    partitions_def=reference_years,
+    code_version="1",
+    deps=["area_statistics"],
+)
+def edition(
+    context: AssetExecutionContext, paths: CicopaPaths, figures_provenance_record
+) -> Output[Edition]:
+    """Compares this build's inputs with the published year's: same edition, or a revision."""
+    year = int(context.partition_key)
+    published = paths.year_out(year)
+    staged = paths.staging(year, context.run.run_id)
+    old_record = published / "provenance.json"
+    empty = pl.DataFrame(schema=REVISIONS_SCHEMA)
+    if not old_record.is_file():
+        result = Edition(1, None, (), empty)
+    else:
+        old = json.loads(old_record.read_text())
+        changes = tuple(input_changes(old["inputs"], figures_provenance_record.record["inputs"]))
+        number = int(old.get("edition", 1))
+        history = (
+            pl.read_csv(published / REVISIONS_FILE, schema=REVISIONS_SCHEMA)
+            if (published / REVISIONS_FILE).is_file()
+            else empty
+        )
+        if changes:
+            revision = revision_count(published) + 1
+            rows = revised_figures(
+                (published / "statistics" / "by_area.csv").read_bytes(),
+                figures_provenance_record.files["by_area.csv"],
+                revision,
+                "; ".join(changes),
+            )
+            result = Edition(number + 1, revision, changes, rows)
+            history = pl.concat([history, rows])
+        else:
+            result = Edition(number, None, (), empty)
+        if history.height or changes:
+            write_csv(staged / REVISIONS_FILE, history)
+    revised = f", revision {result.revision}: {'; '.join(result.reasons)}"
+    say(context, f"{year}: edition {result.number}" + (revised if result.revision else ""))
+    return Output(
+        result,
+        metadata={
+            "edition": result.number,
+            "revision": result.revision or 0,
+            "reasons": MetadataValue.json(list(result.reasons)),
+            "revised figures": preview(result.revised),
+        },
+    )
+
+
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="1", deps=["provenance"])
+def published_outputs(
+    context: AssetExecutionContext, paths: CicopaPaths, edition: Edition
+) -> MaterializeResult:
+    """`<out>/<year>/`: the staged outputs swapped in whole, once every step has succeeded."""
+    year = int(context.partition_key)
+    staged, target = paths.staging(year, context.run.run_id), paths.year_out(year)
+    with year_lock(paths.out_dir, year):
+        what = publish(staged, target, revision=edition.revision)
+        running = {r.run_id for r in context.instance.get_runs(RunsFilter(statuses=RUNNING))}
+        clean_stale_staging(paths.out_dir, year, keep=running - {context.run.run_id})
+    files = [p for p in target.rglob("*") if p.is_file()]
+    say(context, f"{year}: outputs {what} in {target}")
+    return MaterializeResult(
+        metadata={
+            "outcome": what,
+            "folder": MetadataValue.path(str(target)),
+            "files": len(files),
+            "edition": edition.number,
+        }
+    )
