@@ -2,14 +2,15 @@
 
 Statuses follow SPEC section 2: `unreadable` (cannot be parsed), `superseded`
 (an earlier file of a member who sent a later one), `rejected` (any error, or a
-resubmission that `submitted_at` cannot order), `accepted` (everything else).
+resubmission that `submitted_at` cannot order), `withdrawn` (named in
+reference/withdrawals.csv: set aside before any check), `accepted` (everything else).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from cicopa.issues import Issue, issues_frame
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
 from cicopa.validation import TYPED_ROW_SCHEMA, CheckedSubmission, check_submissions
+from cicopa.withdrawals import load_withdrawals, withdrawn_in
 
 SUBMISSIONS_SCHEMA: dict[str, pl.DataType] = {
     "file": pl.String(),
@@ -95,6 +97,8 @@ class YearValidation:
     submissions: pl.DataFrame  # validation/submissions.csv
     issues: pl.DataFrame  # validation/issues.csv
     accepted_rows: pl.DataFrame  # typed rows of accepted submissions, with `file`
+    # file -> "withdrawn on <date>: <reason>", for the files of status `withdrawn`
+    withdrawn: dict[str, str] = field(default_factory=dict)
 
     def status_counts(self) -> dict[str, int]:
         counts = self.submissions.group_by("status").len()
@@ -107,12 +111,19 @@ def resolve_year(
     year: int,
     hashes: dict[str, str],
     previous: PreviousTotals | None = None,
+    withdrawn: Mapping[str, str] | None = None,
 ) -> YearValidation:
     """Check the year's files, apply the resubmission rule, and assign statuses.
 
     `previous` gives members' totals from earlier years, for the change warnings;
-    it is asked only for the members whose file is accepted.
+    it is asked only for the members whose file is accepted. `withdrawn` (file ->
+    reason, from cicopa.withdrawals.withdrawn_in) names files set aside before any
+    check: they get status `withdrawn`, no issue, and take no part in the
+    resubmission rule.
     """
+    withdrawn = {r.file: withdrawn[r.file] for r in raws if r.file in (withdrawn or {})}
+    set_aside = [r for r in raws if r.file in withdrawn]
+    raws = [r for r in raws if r.file not in withdrawn]
     checked = check_submissions(raws, reference, {r.file: year for r in raws})
     status, extra = _resubmission_statuses(checked)
     if previous is not None:
@@ -147,13 +158,38 @@ def resolve_year(
                 "warnings": sum(1 for i in issues if i.severity == "warning"),
             }
         )
+    outcome_rows += [_withdrawn_row(raw, hashes) for raw in set_aside]
     submissions = pl.DataFrame(outcome_rows, schema=SUBMISSIONS_SCHEMA).sort("file")
     accepted_rows = (
         pl.concat(accepted).sort("member_id", ROW)
         if accepted
         else pl.DataFrame(schema={**TYPED_ROW_SCHEMA, "file": pl.String()})
     )
-    return YearValidation(year, submissions, issues_frame(all_issues), accepted_rows)
+    return YearValidation(year, submissions, issues_frame(all_issues), accepted_rows, withdrawn)
+
+
+def _withdrawn_row(raw: RawSubmission, hashes: dict[str, str]) -> dict[str, object]:
+    """A withdrawn file's line in submissions.csv: what it says it is, never checked."""
+
+    def first(column: str) -> str | None:
+        if raw.frame is None or column not in raw.frame.columns:
+            return None
+        values = raw.frame[column].cast(pl.String).str.strip_chars().drop_nulls()
+        values = values.filter(values != "")
+        return values[0] if values.len() else None
+
+    member = first("member_id")
+    return {
+        "file": raw.file,
+        "sha256": hashes.get(raw.file),
+        "format": raw.format,
+        "member_id": member.upper() if member else None,
+        "submitted_at": first("submitted_at"),
+        "status": "withdrawn",
+        "rows": raw.rows,
+        "errors": 0,
+        "warnings": 0,
+    }
 
 
 def _resubmission_statuses(
@@ -266,4 +302,5 @@ def validate_year(
     raws = read_year(raw_data, year)
     hashes = dict(inventory(raw_data, year).select("file", "sha256").iter_rows())
     previous = partial(previous_accepted_totals, raw_data, reference, year) if compare else None
-    return resolve_year(raws, reference, year, hashes, previous)
+    withdrawn = withdrawn_in(load_withdrawals(raw_data), year)
+    return resolve_year(raws, reference, year, hashes, previous, withdrawn)

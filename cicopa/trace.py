@@ -104,7 +104,7 @@ class NotCounted:
 
     file: str | None
     member_id: str | None
-    status: str  # rejected, superseded, unreadable, or "no submission"
+    status: str  # rejected, superseded, withdrawn, unreadable, or "no submission"
     reason: str
 
 
@@ -374,7 +374,8 @@ def _not_counted(
 
     entries = []
     for item in listed.sort("file").iter_rows(named=True):
-        reason = _reason(item, submissions, issues)
+        # A withdrawn file was never checked: the secretariat's reason is the whole story.
+        reason = outcome.withdrawn.get(item["file"]) or _reason(item, submissions, issues)
         member = item["member_id"]
         if member is None and item["_guess"]:
             member = f"{item['_guess']}?"
