@@ -116,7 +116,9 @@ EXPECTED_COVERAGE = (
     + "".join(
         f"{area},{item},{figures}\n"
         for area, rows in COVERAGE_ROWS.items()
-        for item, figures in zip(series.ITEMS, rows, strict=True)
+        for item, figures in zip(
+            ("women", "turnover", "new_enterprises", "transfers"), rows, strict=True
+        )
     )
 )
 
