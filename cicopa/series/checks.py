@@ -135,12 +135,18 @@ def estimates_reported_failures(
                 reported.cast(pl.Int64).alias("reported"),
             )
         )  # fmt: skip
-    imputed_total = pl.col("employment_total:imputed").fill_null(0)
-    failures.append(
-        compared.filter(pl.col("employment_total_imputed") != imputed_total).select(
-            "level", "area_code", pl.lit("employment_total_imputed").alias("measure"),
-            pl.col("employment_total_imputed").cast(pl.Int64).alias("estimate"),
-            imputed_total.cast(pl.Int64).alias("imputed"), pl.lit(None, pl.Int64).alias("reported"),
-        )
-    )  # fmt: skip
+    # The imputed part and the count of imputed members are those of imputations.csv.
+    for column, source in (
+        ("employment_total_imputed", "employment_total:imputed"),
+        ("members_imputed", "members_imputed:imputed"),
+    ):
+        imputed_part = pl.col(source).fill_null(0)
+        failures.append(
+            compared.filter(pl.col(column) != imputed_part).select(
+                "level", "area_code", pl.lit(column).alias("measure"),
+                pl.col(column).cast(pl.Int64).alias("estimate"),
+                imputed_part.cast(pl.Int64).alias("imputed"),
+                pl.lit(None, pl.Int64).alias("reported"),
+            )
+        )  # fmt: skip
     return pl.concat(failures)
