@@ -105,5 +105,5 @@ SUB_REGION_PARENT: dict[str, str] = {"NORTH_AMERICA": "AMERICAS", "MERCOSUR": "A
 MEMBERSHIPS: tuple[str, ...] = ("full", "associated")
 MEMBER_KINDS: tuple[str, ...] = ("representative", "support", "development")
 
-STATUSES: tuple[str, ...] = ("accepted", "rejected", "superseded", "unreadable")
+STATUSES: tuple[str, ...] = ("accepted", "rejected", "superseded", "withdrawn", "unreadable")
 SUPPORTED_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")

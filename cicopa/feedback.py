@@ -1,7 +1,9 @@
 """Feedback letters: one PDF per member whose answer needs action, in the member's language.
 
 A member gets a letter when its submission is rejected (or unreadable) or when its
-accepted submission carries warnings. The letter names the file (name, date received,
+accepted submission carries warnings. A withdrawn file (reference/withdrawals.csv) gets no
+letter and is not listed in one: the secretariat withdrew it with the member's agreement,
+so there is nothing for the member to correct in it. The letter names the file (name, date received,
 a short SHA-256), gives the verdict, explains every issue in plain words with its row
 and column and what a correct value looks like, and gives the deadline for a corrected
 file. The validator's own sentence (English) follows each explanation as "details".

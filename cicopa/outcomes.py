@@ -2,13 +2,15 @@
 
 Statuses follow SPEC section 2: `unreadable` (cannot be parsed), `superseded`
 (an earlier file of a member who sent a later one), `rejected` (any error, or a
-resubmission that `submitted_at` cannot order), `accepted` (everything else).
+resubmission that `submitted_at` cannot order), `withdrawn` (named in
+reference/withdrawals.csv: set aside before any check), `accepted` (everything else).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +20,7 @@ from cicopa.issues import Issue, issues_frame
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
 from cicopa.validation import TYPED_ROW_SCHEMA, CheckedSubmission, check_submissions
+from cicopa.withdrawals import load_withdrawals, withdrawn_in
 
 SUBMISSIONS_SCHEMA: dict[str, pl.DataType] = {
     "file": pl.String(),
@@ -98,6 +101,8 @@ class YearValidation:
     submissions: pl.DataFrame  # validation/submissions.csv
     issues: pl.DataFrame  # validation/issues.csv
     accepted_rows: pl.DataFrame  # typed rows of accepted submissions, with `file`
+    # file -> "withdrawn on <date>: <reason>", for the files of status `withdrawn`
+    withdrawn: dict[str, str] = field(default_factory=dict)
 
     def status_counts(self) -> dict[str, int]:
         counts = self.submissions.group_by("status").len()
@@ -109,12 +114,18 @@ def resolve_year(
     reference: Reference,
     year: int,
     hashes: dict[str, str],
+    withdrawn: Mapping[str, str] | None = None,
 ) -> YearValidation:
     """Check the year's files, apply the resubmission rule, and assign statuses.
 
-    Change warnings against earlier years are added afterwards, from the accepted
-    figures of those years (`with_change_warnings`): they never change a status.
+    `withdrawn` (file -> reason, from cicopa.withdrawals.withdrawn_in) names files set
+    aside before any check: they get status `withdrawn`, no issue, and take no part in
+    the resubmission rule. Change warnings against earlier years are added afterwards,
+    from the accepted figures of those years (`with_change_warnings`).
     """
+    withdrawn = {r.file: withdrawn[r.file] for r in raws if r.file in (withdrawn or {})}
+    set_aside = [r for r in raws if r.file in withdrawn]
+    raws = [r for r in raws if r.file not in withdrawn]
     checked = check_submissions(raws, reference, {r.file: year for r in raws})
     status, extra = _resubmission_statuses(checked)
     outcome_rows, all_issues, accepted = [], [], []
@@ -139,13 +150,38 @@ def resolve_year(
                 "warnings": sum(1 for i in issues if i.severity == "warning"),
             }
         )
+    outcome_rows += [_withdrawn_row(raw, hashes) for raw in set_aside]
     submissions = pl.DataFrame(outcome_rows, schema=SUBMISSIONS_SCHEMA).sort("file")
     accepted_rows = (
         pl.concat(accepted).sort("member_id", ROW)
         if accepted
         else pl.DataFrame(schema={**TYPED_ROW_SCHEMA, "file": pl.String()})
     )
-    return YearValidation(year, submissions, issues_frame(all_issues), accepted_rows)
+    return YearValidation(year, submissions, issues_frame(all_issues), accepted_rows, withdrawn)
+
+
+def _withdrawn_row(raw: RawSubmission, hashes: dict[str, str]) -> dict[str, object]:
+    """A withdrawn file's line in submissions.csv: what it says it is, never checked."""
+
+    def first(column: str) -> str | None:
+        if raw.frame is None or column not in raw.frame.columns:
+            return None
+        values = raw.frame[column].cast(pl.String).str.strip_chars().drop_nulls()
+        values = values.filter(values != "")
+        return values[0] if values.len() else None
+
+    member = first("member_id")
+    return {
+        "file": raw.file,
+        "sha256": hashes.get(raw.file),
+        "format": raw.format,
+        "member_id": member.upper() if member else None,
+        "submitted_at": first("submitted_at"),
+        "status": "withdrawn",
+        "rows": raw.rows,
+        "errors": 0,
+        "warnings": 0,
+    }
 
 
 def _resubmission_statuses(
@@ -278,5 +314,7 @@ def validate_year(
     `earlier` is the accepted figures of earlier years, by year, for the change warnings.
     """
     files, raws = scan_year(raw_data, year)
-    outcome = resolve_year(raws, reference, year, dict(files.select("file", "sha256").iter_rows()))
+    hashes = dict(files.select("file", "sha256").iter_rows())
+    withdrawn = withdrawn_in(load_withdrawals(raw_data), year)
+    outcome = resolve_year(raws, reference, year, hashes, withdrawn)
     return with_change_warnings(outcome, earlier) if earlier else outcome

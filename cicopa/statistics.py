@@ -190,7 +190,12 @@ TIED_MEASURES = (
 ROUNDING_TOLERANCE = {"turnover_usd": 0.005}
 
 
-def tie_out_failures(table: pl.DataFrame, parent_level: str, child_level: str) -> pl.DataFrame:
+def tie_out_failures(
+    table: pl.DataFrame,
+    parent_level: str,
+    child_level: str,
+    measures: tuple[str, ...] = TIED_MEASURES,
+) -> pl.DataFrame:
     """Rows where a parent area differs from the sum of its children at a lower level.
 
     Countries roll up to regions through `parent_code` (directly, or via their
@@ -209,14 +214,14 @@ def tie_out_failures(table: pl.DataFrame, parent_level: str, child_level: str) -
     else:
         children = children.with_columns(pl.col("parent_code").alias("_rollup"))
     sums = children.group_by("_rollup").agg(
-        *(pl.col(m).sum().alias(m) for m in TIED_MEASURES),
+        *(pl.col(m).sum().alias(m) for m in measures),
         pl.len().alias("_children"),
     )
     parents = table.filter(pl.col("level") == parent_level).join(
         sums, left_on="area_code", right_on="_rollup", how="left", suffix="_sum"
     )
     failures = []
-    for measure in TIED_MEASURES:
+    for measure in measures:
         published, summed = pl.col(measure).fill_null(0), pl.col(f"{measure}_sum").fill_null(0)
         # Half a cent per rounded child, plus the float error of adding large amounts
         # (at US$ 1e10 one ulp is about 2e-6: an absolute epsilon alone is too tight).

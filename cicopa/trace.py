@@ -104,7 +104,7 @@ class NotCounted:
 
     file: str | None
     member_id: str | None
-    status: str  # rejected, superseded, unreadable, or "no submission"
+    status: str  # rejected, superseded, withdrawn, unreadable, or "no submission"
     reason: str
 
 
@@ -374,7 +374,8 @@ def _not_counted(
 
     entries = []
     for item in listed.sort("file").iter_rows(named=True):
-        reason = _reason(item, submissions, issues)
+        # A withdrawn file was never checked: the secretariat's reason is the whole story.
+        reason = outcome.withdrawn.get(item["file"]) or _reason(item, submissions, issues)
         member = item["member_id"]
         if member is None and item["_guess"]:
             member = f"{item['_guess']}?"
@@ -606,6 +607,15 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["table", "csv"], default="table",
         help="table (default) for reading; csv for machines, the check going to stderr",
     )  # fmt: skip
+    series = parser.add_mutually_exclusive_group()
+    series.add_argument(
+        "--estimate", action="store_true",
+        help="trace estimates.csv instead: reported contributions plus each imputation",
+    )  # fmt: skip
+    series.add_argument(
+        "--like-for-like", action="store_true",
+        help="trace change_like_for_like of trends.csv (year-1 -> year): the continuing members",
+    )  # fmt: skip
     return parser
 
 
@@ -615,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    if args.estimate or args.like_for_like:
+        return _series_main(args)
     try:
         result = trace(args.raw_data.resolve(), args.out.resolve(), args.year, args.area,
                        args.measure)  # fmt: skip
@@ -628,6 +640,24 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(render_table(result))
     return 0 if result.ok else 1
+
+
+def _series_main(args: argparse.Namespace) -> int:
+    """--estimate and --like-for-like (cicopa/trace_series.py), table output only."""
+    from cicopa import trace_series  # it imports this module's helpers
+
+    where = (args.raw_data.resolve(), args.out.resolve(), args.year, args.area, args.measure)
+    try:
+        if args.estimate:
+            estimate = trace_series.trace_estimate(*where)
+            sys.stdout.write(trace_series.render_estimate(estimate))
+            return 0 if estimate.ok else 1
+        change = trace_series.trace_like_for_like(*where)
+        sys.stdout.write(trace_series.render_like_for_like(change))
+        return 0 if change.ok else 1
+    except TraceError as exc:
+        print(f"cicopa trace: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ One row per active member, with the file that decides its status:
 - ``accepted``: its accepted file (its figures count);
 - ``rejected``: no accepted file and its latest file is rejected or unreadable (a member
   whose corrected file is rejected again is ``rejected``, its earlier file superseded);
+- ``withdrawn``: every file of the member that is not superseded was withdrawn by the
+  secretariat (reference/withdrawals.csv); its figures count nowhere until it sends another;
 - ``superseded only``: every file of the member is superseded (the resubmission rule makes
   this impossible, but the tracker does not assume it);
 - ``no submission``: no file of the member this year.
@@ -33,7 +35,10 @@ NO_SUBMISSION = "no submission"
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 SUPERSEDED_ONLY = "superseded only"
-TRACKER_STATUSES: tuple[str, ...] = (NO_SUBMISSION, ACCEPTED, REJECTED, SUPERSEDED_ONLY)
+WITHDRAWN = "withdrawn"
+TRACKER_STATUSES: tuple[str, ...] = (
+    NO_SUBMISSION, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED_ONLY,
+)  # fmt: skip
 
 TRACKER_SCHEMA: dict[str, pl.DataType] = {
     "member_id": pl.String(),
@@ -108,6 +113,9 @@ def deciding_file(files: list[dict[str, Any]]) -> tuple[str, dict[str, Any] | No
     live = [f for f in files if f["status"] in ("rejected", "unreadable")]
     if live:
         return REJECTED, _latest(live)
+    withdrawn = [f for f in files if f["status"] == "withdrawn"]
+    if withdrawn:
+        return WITHDRAWN, _latest(withdrawn)
     return SUPERSEDED_ONLY, _latest(files)
 
 
@@ -141,7 +149,8 @@ def missing_by_region(tracker: pl.DataFrame) -> pl.DataFrame:
 
     ``members_missing`` counts every member without an accepted submission: those who sent
     nothing (``members_no_submission``) and those whose file was refused
-    (``members_rejected``, including ``superseded only``).
+    (``members_rejected``, including ``superseded only`` and ``withdrawn``: staff set the
+    file aside, so the member has to send another, as after a rejection).
     """
     return (
         tracker.group_by("region")
@@ -150,7 +159,7 @@ def missing_by_region(tracker: pl.DataFrame) -> pl.DataFrame:
             (pl.col("status") != ACCEPTED).sum().cast(pl.Int64).alias("members_missing"),
             (pl.col("status") == NO_SUBMISSION).sum().cast(pl.Int64).alias("members_no_submission"),
             pl.col("status")
-            .is_in([REJECTED, SUPERSEDED_ONLY])
+            .is_in([REJECTED, WITHDRAWN, SUPERSEDED_ONLY])
             .sum()
             .cast(pl.Int64)
             .alias("members_rejected"),

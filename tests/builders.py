@@ -230,3 +230,80 @@ def accepted_before(raw_data: Path, year: int, years: int = 3) -> dict[int, pl.D
         for y in range(year - years, year)
         if year_folder(raw_data, y).is_dir()
     }
+
+SERIES_MEMBERS = [
+    ("member_id", "name", "country", "membership", "kind", "joined", "left", "language"),
+    ("IT-ONE", "Continuing federation of Italy", "IT", "full", "representative", "2000", "", ""),
+    ("IT-NEW", "New federation of Italy", "IT", "full", "representative", "2024", "", ""),
+    ("FR-ONE", "Federation of France that skips 2024", "FR", "full", "representative", "2000",
+     "", "fr"),
+    ("FR-OLD", "Former federation of France", "FR", "full", "support", "2000", "2025", ""),
+    ("US-ONE", "Federation of the USA, silent in 2025", "US", "full", "representative", "2000",
+     "", ""),
+    ("BR-ONE", "Federation of Brazil", "BR", "full", "development", "2000", "", "es"),
+    ("CO-ONE", "Federation of Colombia that never reports", "CO", "associated", "support",
+     "2000", "", ""),
+    ("KE-ONE", "Federation of Kenya, last heard of in 2023", "KE", "full", "representative",
+     "2000", "", ""),
+    ("JP-ONE", "Federation of Japan, last heard of in 2022", "JP", "full", "representative",
+     "2000", "", ""),
+]  # fmt: skip
+
+# (member, year) -> (enterprises, worker_members, employees, producer_members) of one row.
+SERIES_FIGURES: dict[tuple[str, int], tuple[int, int, int, int]] = {
+    ("US-ONE", 2022): (2, 20, 5, 0),
+    ("JP-ONE", 2022): (3, 30, 0, 10),
+    ("IT-ONE", 2023): (10, 100, 20, 0),
+    ("FR-ONE", 2023): (5, 40, 10, 0),
+    ("FR-OLD", 2023): (2, 15, 5, 0),
+    ("US-ONE", 2023): (4, 30, 6, 4),
+    ("BR-ONE", 2023): (6, 0, 10, 200),
+    ("KE-ONE", 2023): (3, 20, 20, 6),
+    ("IT-ONE", 2024): (11, 110, 22, 0),
+    ("IT-NEW", 2024): (4, 40, 8, 5),
+    ("FR-OLD", 2024): (2, 16, 4, 0),
+    ("US-ONE", 2024): (5, 33, 7, 0),
+    ("BR-ONE", 2024): (7, 30, 12, 0),
+    ("FR-ONE", 2025): (6, 44, 11, 0),
+    ("IT-NEW", 2025): (5, 42, 9, 6),
+    ("BR-ONE", 2025): (8, 33, 13, 3),
+}
+
+
+def write_series_fixture(raw_data: Path) -> Path:
+    """Reference years 2022..2025 for the series tests (tests/test_series.py works them out).
+
+    IT-NEW joins in 2024, FR-OLD leaves in 2025, FR-ONE skips 2024 and comes back,
+    CO-ONE never reports, US-ONE, KE-ONE and JP-ONE fall silent after 2024, 2023 and
+    2022. IT-ONE's 2025 answer has two rows, one of them giving the optional items.
+    """
+    write_rows(raw_data / "reference" / "members.csv", SERIES_MEMBERS)
+    for (member, year), (ent, wm, emp, pm) in SERIES_FIGURES.items():
+        write_csv(
+            raw_data / "submissions" / str(year) / f"{member}.csv",
+            [row(member_id=member, reference_year=year, enterprises=ent, worker_members=wm,
+                 employees=emp, producer_members=pm)],
+        )  # fmt: skip
+    extras = {
+        "FR-ONE": {"women": 20, "new_enterprises": 0},
+        "BR-ONE": {"turnover": 500000, "currency": "BRL"},
+        "IT-NEW": {},
+    }
+    for member, values in extras.items():
+        ent, wm, emp, pm = SERIES_FIGURES[(member, 2025)]
+        write_csv(
+            raw_data / "submissions" / "2025" / f"{member}.csv",
+            [row(member_id=member, reference_year=2025, enterprises=ent, worker_members=wm,
+                 employees=emp, producer_members=pm, **values)],
+        )  # fmt: skip
+    write_csv(
+        raw_data / "submissions" / "2025" / "IT-ONE.csv",
+        [
+            row(reference_year=2025, enterprises=10, worker_members=100, employees=20,
+                producer_members=0, women=60, turnover=1000000, currency="EUR",
+                new_enterprises=1, transfers=0),
+            row(reference_year=2025, sector="Q", cooperative_type="social", enterprises=2,
+                worker_members=15, employees=5, producer_members=0),
+        ],
+    )  # fmt: skip
+    return raw_data

@@ -22,12 +22,13 @@ from cicopa.publish import (
     revision_count,
     year_lock,
 )
-from cicopa.revisions import REVISIONS_SCHEMA, input_changes, revised_figures
+from cicopa.series import REVISIONS_COLUMNS, revision_reason, revisions
 from pipelines.metadata import preview, say
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 
 GROUP = "report"
+REVISIONS_SCHEMA = {c: pl.Int64 if c == "revision" else pl.String for c in REVISIONS_COLUMNS}
 RUNNING = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -65,7 +66,8 @@ def edition(
         result = Edition(1, None, (), empty)
     else:
         old = json.loads(old_record.read_text())
-        changes = tuple(input_changes(old["inputs"], figures_provenance_record.record["inputs"]))
+        reason = revision_reason(old["inputs"], figures_provenance_record.record["inputs"])
+        changes = tuple(reason.split("; ")) if reason else ()
         number = int(old.get("edition", 1))
         history = (
             pl.read_csv(published / REVISIONS_FILE, schema=REVISIONS_SCHEMA)
@@ -74,12 +76,12 @@ def edition(
         )
         if changes:
             revision = revision_count(published) + 1
-            rows = revised_figures(
-                (published / "statistics" / "by_area.csv").read_bytes(),
-                figures_provenance_record.files["by_area.csv"],
+            rows = revisions(
+                pl.read_csv(published / "statistics" / "by_area.csv", infer_schema=False),
+                pl.read_csv(figures_provenance_record.files["by_area.csv"], infer_schema=False),
                 revision,
-                "; ".join(changes),
-            )
+                reason,
+            ).cast(REVISIONS_SCHEMA)
             result = Edition(number + 1, revision, changes, rows)
             history = pl.concat([history, rows])
         else:
