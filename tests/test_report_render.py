@@ -604,6 +604,7 @@ def test_outline_has_the_chapters_and_their_sections(archived: bytes):
     tree = _outline(PdfReader(io.BytesIO(archived)))
     assert [chapter for chapter, _ in tree] == [
         "Contents",
+        "Executive summary",
         "Key figures",
         "Global overview",
         "Trends",
