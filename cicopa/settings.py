@@ -93,6 +93,42 @@ def annex_file_name(year: int) -> str:
 
 # --- publication -----------------------------------------------------------------------
 CONTACT = os.environ.get("CICOPA_CONTACT") or "statistics@cicopa.coop"
+PUBLISHER = "CICOPA, International Organisation of Industrial and Service Cooperatives"
+PUBLISHER_PLACE = os.environ.get("CICOPA_PUBLISHER_PLACE") or "Brussels"
+# The report's licence: a short name the report prints and the licence's canonical URL.
+LICENCE = os.environ.get("CICOPA_LICENCE") or "CC BY 4.0"
+LICENCE_URL = os.environ.get("CICOPA_LICENCE_URL") or "https://creativecommons.org/licenses/by/4.0/"
+# Serial and book numbers are printed only when the secretariat has been assigned them.
+ISSN = os.environ.get("CICOPA_ISSN") or None
+ISBN = os.environ.get("CICOPA_ISBN") or None
+# The file a bundled sample raw-data folder carries (tools/generate_sample_data.py writes
+# it): reports built from such a folder say on every page that the figures are not real.
+SAMPLE_MARKER = "SAMPLE"
+
+
+def publication_date(reference_year: int) -> date:
+    """The day the report of `reference_year` is published: CICOPA_PUBLICATION_DATE
+    (ISO 8601) when set, else the build day of the calendar (BUILD_AFTER in Y+1).
+
+    From configuration, never the clock, so that rebuilding gives the same bytes.
+    """
+    given = os.environ.get("CICOPA_PUBLICATION_DATE")
+    if given:
+        return date.fromisoformat(given.strip())
+    return BUILD_AFTER.in_year_after(reference_year)
+
+
+def report_edition() -> int:
+    """The edition of the report: CICOPA_EDITION when set (1, 2, ...), else the first."""
+    given = (os.environ.get("CICOPA_EDITION") or "").strip()
+    return int(given) if given.isdigit() and int(given) >= 1 else 1
+
+
+def is_sample(raw_data: Path) -> bool:
+    """True when `raw_data` is the bundled sample (it carries SAMPLE_MARKER)."""
+    return (Path(raw_data) / SAMPLE_MARKER).is_file()
+
+
 # Where `cicopa serve` publishes the outputs; asset metadata links to it.
 PUBLIC_URL = os.environ.get("CICOPA_DOWNLOAD_URL") or "http://127.0.0.1:8080"
 FX_SOURCE = os.environ.get("CICOPA_FX_SOURCE") or (

@@ -494,8 +494,11 @@ def trend_chart_svg(
     present = [v for points in series.values() for v in points if v is not None]
     low = min(present, default=0.0)
     ticks = nice_ticks(max(present, default=0.0))
-    if low < 0:  # not expected for headcounts, but a negative figure must still show
-        ticks = [-t for t in reversed(nice_ticks(-low)[1:])] + ticks
+    if low < 0:  # an index below its base year, or a negative figure: ticks below 0
+        # The same step as above zero, so the labels keep their spacing (no -0.2 beside 5).
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else nice_ticks(-low)[-1]
+        below = math.ceil(-low / step - 1e-9)
+        ticks = [-step * k for k in range(below, 0, -1)] + ticks
     tick_texts = [format_value(t) for t in ticks]
     tick_width = max(text_width(t, LABEL_PT) for t in tick_texts)
 

@@ -1,11 +1,14 @@
-"""Number formats for the reader's language: 68,000 · 68 000 · 68.000 and 48.2 % · 48,2 %.
+"""Number formats for the reader's language: 68,000 · 68 000 · 68 000 and 48.2 % · 48,2 %.
 
 ``NumberFormat(lang)`` formats with Babel (CLDR): French groups digits with a narrow
-no-break space (U+202F) and writes ``48,2 %`` with a no-break space before the sign;
-Spanish groups with a full stop from five digits on (CLDR's minimum grouping digits: 6800
-but 68.000). English keeps the house style "68,000" and "48.2 %" (an ASCII space before
-the sign, so the text extracted from the PDF reads "48.2 %"; the stylesheet keeps
-figures from wrapping).
+no-break space (U+202F) and writes ``48,2 %`` with a no-break space before the sign.
+Spanish follows the RAE and ISO 80000 rather than CLDR's full stop: digits grouped with a
+narrow no-break space, decimal comma. In tables (``int``) every number of four digits or
+more is grouped, so 3 000 stands aligned beside 11 000; in running text (``int_text``)
+a four-digit number stays whole (6800), as the RAE writes it. English keeps the house
+style "68,000" and "48.2 %" (an ASCII space before the sign, so the text extracted from
+the PDF reads "48.2 %"; the stylesheet keeps figures from wrapping). A negative number
+takes a true minus sign (U+2212), never a hyphen.
 
 Every filter shows a missing value (None, NaN) as an en dash, so an empty cell in the
 statistics is never mistaken for a zero. Rounding is half up, as a statistics office
@@ -23,8 +26,13 @@ from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 DASH = "–"  # en dash: "no figure"
-# CLDR minimumGroupingDigits (Babel does not apply it): Spanish writes 6800 but 68.000.
+MINUS = "\u2212"  # the minus sign of typeset mathematics, as wide as the plus sign
+NARROW_NBSP = "\u202f"
+# Digits of the smallest grouped number in running text, less three (CLDR's minimum
+# grouping digits): Spanish prose writes 6800 but 68 000. Tables group from four digits.
 MIN_GROUPING_DIGITS = {"en": 1, "fr": 1, "es": 2}
+# Group separators that replace the locale's own (RAE / ISO 80000 for Spanish).
+GROUP_SEPARATORS = {"es": NARROW_NBSP}
 
 
 def _missing(value: object) -> bool:
@@ -58,19 +66,33 @@ class NumberFormat:
         percent = self.locale.percent_formats[None].pattern  # "#,##0 %" with U+00A0 in fr
         self._percent_pattern = percent if lang != "en" else "#,##0 %"
         self._min_grouping = MIN_GROUPING_DIGITS.get(lang, 1)
+        self._group = GROUP_SEPARATORS.get(lang)
 
     # -- building blocks
 
-    def _grouped(self, number: Decimal) -> bool:
+    def _grouped(self, number: Decimal, text: bool = False) -> bool:
         digits = len(str(abs(int(number))))
-        return digits >= 3 + self._min_grouping
+        return digits >= 3 + (self._min_grouping if text else 1)
 
-    def _decimal(self, number: Decimal, places: int, max_places: int | None = None) -> str:
+    def _signed(self, text: str) -> str:
+        """The locale's number with its own group separator and a true minus sign."""
+        if self._group:
+            text = text.replace(self.locale.number_symbols["latn"]["group"], self._group)
+        return MINUS + text[1:] if text.startswith("-") else text
+
+    def _decimal(
+        self, number: Decimal, places: int, max_places: int | None = None, text: bool = False
+    ) -> str:
         pattern = "#,##0"
         if places or max_places:
             pattern += "." + "0" * places + "#" * ((max_places or places) - places)
-        return format_decimal(
-            number, format=pattern, locale=self.locale, group_separator=self._grouped(number)
+        return self._signed(
+            format_decimal(
+                number,
+                format=pattern,
+                locale=self.locale,
+                group_separator=self._grouped(number, text),
+            )
         )
 
     # -- filters
@@ -80,6 +102,12 @@ class NumberFormat:
         if _missing(value):
             return DASH
         return self._decimal(_round(value, 0), 0)
+
+    def int_text(self, value: object) -> str:
+        """A count in running text: as ``int``, but Spanish keeps 6800 whole (RAE)."""
+        if _missing(value):
+            return DASH
+        return self._decimal(_round(value, 0), 0, text=True)
 
     def decimal(self, value: object, places: int = 1) -> str:
         """A decimal number: 1234.56 -> "1,234.6" / "1 234,6" / "1234,6"."""
@@ -96,19 +124,28 @@ class NumberFormat:
         pattern = self._percent_pattern
         if places:
             pattern = pattern.replace("#,##0", "#,##0." + "0" * places, 1)
-        return format_percent(
-            number,
-            format=pattern,
-            locale=self.locale,
-            group_separator=self._grouped(number.scaleb(2)),
+        return self._signed(
+            format_percent(
+                number,
+                format=pattern,
+                locale=self.locale,
+                group_separator=self._grouped(number.scaleb(2)),
+            )
         )
 
     def change(self, value: object, places: int = 1) -> str:
-        """A relative change with its sign: 0.042 -> "+4.2 %", -0.013 -> "-1.3 %"."""
+        """A relative change with its sign: 0.042 -> "+4.2 %", -0.013 -> "−1.3 %"."""
         if _missing(value):
             return DASH
         text = self.pct(value, places)
-        return text if text.startswith("-") or _round(value, places, 2).is_zero() else "+" + text
+        return text if text.startswith(MINUS) or _round(value, places, 2).is_zero() else "+" + text
+
+    def signed(self, value: object) -> str:
+        """A count with its sign, for the steps of a bridge table: "+1,200", "−300"."""
+        if _missing(value):
+            return DASH
+        text = self.int(value)
+        return text if text.startswith(MINUS) or _round(value, 0).is_zero() else "+" + text
 
     def millions(self, value: object, places: int = 1) -> str:
         """An amount in millions, without unit: 1234500000 -> "1,234.5"."""
@@ -146,6 +183,8 @@ class NumberFormat:
     def filters(self) -> dict[str, object]:
         return {
             "num": self.int,
+            "numt": self.int_text,
+            "signed": self.signed,
             "decimal": self.decimal,
             "pct": self.pct,
             "change": self.change,

@@ -24,6 +24,7 @@ per cent sign in a translation is written ``%%``.
 
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 from collections.abc import Callable
@@ -78,17 +79,34 @@ def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
 
 
 # --- Names of things: region, sub-region, ISIC section, cooperative type -----------------
-# The English text is the same as in cicopa/columns.py (a test checks it).
+# The English text is the same as in cicopa/columns.py (a test checks it). Regions,
+# sub-regions and countries are named in each language from ONE reference table,
+# ``names.csv``: the UN's country names (République de Corée, República de Corea) and
+# the organisations as they name themselves (CICOPA Américas, CICOPA North America).
+
+NAMES_FILE = REPORTS_DIR / "names.csv"
+
+
+@cache
+def _names() -> dict[tuple[str, str], dict[str, str]]:
+    with NAMES_FILE.open(encoding="utf-8", newline="") as handle:
+        return {(row["kind"], row["code"]): row for row in csv.DictReader(handle)}
+
+
+def area_name(kind: str, code: str, lang: str) -> str:
+    """A region's or sub-region's name in ``lang`` (kind ``region`` or ``sub_region``)."""
+    check_language(lang)
+    row = _names().get((kind, code))
+    if row is None:
+        raise KeyError(f"names.csv has no {kind} {code!r}")
+    return row[lang] or row["en"]
+
 
 REGION_NAMES: dict[str, str] = {
-    "AFRICA": N_("Africa"),
-    "AMERICAS": N_("Americas (CICOPA Americas)"),
-    "ASIA_PACIFIC": N_("Asia-Pacific"),
-    "EUROPE": N_("Europe (CECOP – CICOPA Europe)"),
+    code: row["en"] for (kind, code), row in _names().items() if kind == "region"
 }
 SUB_REGION_NAMES: dict[str, str] = {
-    "NORTH_AMERICA": N_("North America (CICOPA North America)"),
-    "MERCOSUR": N_("Mercosur (CICOPA Mercosur)"),
+    code: row["en"] for (kind, code), row in _names().items() if kind == "sub_region"
 }
 ISIC_NAMES: dict[str, str] = {
     "A": N_("Agriculture, forestry and fishing"),
@@ -149,9 +167,15 @@ ATTACHMENT_OTHER = N_("Data file of the report")
 
 
 def country_name(code: str | None, english: str | None, lang: str) -> str:
-    """A country's name in the report's language (CLDR via Babel); English as given."""
+    """A country's name in the report's language: names.csv (UN names), else CLDR.
+
+    English is the name given by the reference data (regions.csv), as staff keep it.
+    """
     if lang == "en" or not code:
         return english or code or ""
+    row = _names().get(("country", str(code).upper()))
+    if row and row.get(lang):
+        return row[lang]
     return Locale.parse(lang).territories.get(str(code).upper(), english or str(code))
 
 

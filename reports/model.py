@@ -43,6 +43,61 @@ MEMBERSHIP_CHANGES_COLUMNS: tuple[str, ...] = (
     "year",
 )
 MEMBERSHIP_CHANGES: tuple[str, ...] = ("joined", "left")
+# The issue-10 tables (SPEC 3): statistics/trends.csv, coverage.csv, estimates.csv, and
+# the rows of revisions.csv that revised a headline figure.
+SERIES_TRENDS_COLUMNS: tuple[str, ...] = (
+    "level",
+    "area_code",
+    "measure",
+    "previous_year",
+    "year",
+    "previous_value",
+    "value",
+    "continuing_members",
+    "continuing_previous",
+    "continuing_value",
+    "joined_value",
+    "resumed_value",
+    "left_value",
+    "stopped_value",
+    "change",
+    "change_like_for_like",
+)
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "level",
+    "area_code",
+    "item",
+    "members_reporting",
+    "members_reporting_item",
+    "employment_total",
+    "employment_total_item",
+    "coverage",
+)
+ESTIMATES_COLUMNS: tuple[str, ...] = (
+    "level",
+    "area_code",
+    "members_registered",
+    "members_reporting",
+    "members_imputed",
+    "members_not_estimated",
+    "enterprises",
+    "worker_members",
+    "employees",
+    "producer_members",
+    "employment_in_cooperatives",
+    "employment_total",
+    "employment_total_imputed",
+    "imputed_share",
+)
+REVISED_HEADLINES_COLUMNS: tuple[str, ...] = (
+    "revision",
+    "level",
+    "area_code",
+    "measure",
+    "previous",
+    "revised",
+    "reason",
+)
 
 # Values of by_area.level (and of by_sector / by_type .level), in SPEC order.
 LEVELS: tuple[str, ...] = ("global", "region", "sub_region", "country")
@@ -73,6 +128,18 @@ class ReportData:
     # Members that joined or left in the trend years (MEMBERSHIP_CHANGES_COLUMNS),
     # ``change`` is "joined" or "left".
     membership_changes: pl.DataFrame | None = None
+    # The issue-10 tables, when the pipeline computed them (column lists above). The
+    # report uses each one it is given and says nothing of those it is not.
+    series_trends: pl.DataFrame | None = None  # statistics/trends.csv
+    coverage: pl.DataFrame | None = None  # statistics/coverage.csv
+    estimates: pl.DataFrame | None = None  # statistics/estimates.csv
+    # 1 for the first publication of the year, n + 1 after its n-th revision; the
+    # revisions.csv rows of the headline figures this edition revised.
+    edition: int = 1
+    revised_headlines: pl.DataFrame | None = None
+    # True when the raw-data folder is the bundled sample (settings.is_sample): every
+    # page then says that the figures are not CICOPA's.
+    sample: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.year, int) or isinstance(self.year, bool):
@@ -81,6 +148,10 @@ class ReportData:
         if any(not isinstance(y, int) or isinstance(y, bool) for y in years):
             raise TypeError(f"missing_years must be ints, got {self.missing_years!r}")
         object.__setattr__(self, "missing_years", tuple(sorted(set(years))))
+        if not isinstance(self.edition, int) or isinstance(self.edition, bool) or self.edition < 1:
+            raise TypeError(f"edition must be an int >= 1, got {self.edition!r}")
+        if not isinstance(self.sample, bool):
+            raise TypeError(f"sample must be True or False, got {self.sample!r}")
         expected = {
             "by_area": BY_AREA_COLUMNS,
             "by_sector": BY_SECTOR_COLUMNS,
@@ -92,6 +163,10 @@ class ReportData:
         optional = {
             "trends": TRENDS_COLUMNS,
             "membership_changes": MEMBERSHIP_CHANGES_COLUMNS,
+            "series_trends": SERIES_TRENDS_COLUMNS,
+            "coverage": COVERAGE_COLUMNS,
+            "estimates": ESTIMATES_COLUMNS,
+            "revised_headlines": REVISED_HEADLINES_COLUMNS,
         }
         for field_name, columns in optional.items():
             if getattr(self, field_name) is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from markupsafe import Markup
 from weasyprint import HTML, Attachment
 
 from cicopa.columns import SUB_REGION_PARENT
+from reports import accessibility, summary
 from reports.charts import bar_chart_svg, trend_chart_svg
 from reports.fetcher import STATIC_DIR, TEMPLATES_DIR, ReportURLFetcher
 from reports.filters import NumberFormat
@@ -48,6 +50,7 @@ from reports.i18n import (
     STATUS_LABELS,
     SUB_REGION_NAMES,
     TYPE_NAMES,
+    area_name,
     check_language,
     country_name,
     css_content,
@@ -62,6 +65,7 @@ __all__ = ["LANGUAGES", "make_environment", "render_html", "render_pdf"]
 TEMPLATE = "report.html.j2"
 AUTHOR = "CICOPA"
 PDF_VARIANT = "pdf/a-3a"  # archival, tagged (accessible), may carry embedded files
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 # Figures that add up from countries to regions to the world (SPEC 3, by_area.csv).
 ADDITIVE = (
@@ -81,6 +85,8 @@ TREND_INDICATORS = (
     ("employment_total", N_("Persons employed")),
 )
 TREND_WINDOW = 3  # Y-2, Y-1, Y
+# Classification codes as the three languages write them: ISIC Rev.4, CITI Rév.4, ...
+CODE = re.compile(r"\b(ISIC|CITI|CIIU|NACE) ?(Rev|Rév)\. ?(\d)")
 
 
 def make_environment(lang: str = "en") -> Environment:
@@ -121,7 +127,10 @@ def render_html(
     ``attachments`` only lists the embedded files in Annex C (``render_pdf`` embeds them).
     """
     check_language(lang)
-    return _template(lang).render(**build_context(data, lang, attachments))
+    html = _template(lang).render(**build_context(data, lang, attachments))
+    # A classification code never breaks across lines ("CITI Rév. / 4)"): a no-break
+    # space before the revision and a word joiner after its full stop.
+    return CODE.sub("\\1\u00a0\\2.\u2060\\3", html)
 
 
 def render_pdf(
@@ -157,7 +166,9 @@ def render_pdf(
         ]
         # PDF/A-3a: tagged for screen readers, fonts embedded, an sRGB output intent;
         # unlike PDF/A-2 it keeps embedded files of any type.
-        return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=pdf_attachments)
+        return document.write_pdf(
+            pdf_variant=PDF_VARIANT, attachments=pdf_attachments, finisher=accessibility.finish
+        )
 
 
 def _checked_attachments(attachments: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
@@ -208,7 +219,7 @@ def build_context(
     check_language(lang)
     _ = translations(lang).gettext
     fmt = NumberFormat(lang, translations(lang))
-    areas = _areas(data.by_area)
+    areas = _areas(data.by_area, data.coverage)
     world_name = _("World")
     world = areas.get(("global", WORLD)) or _sum_rows([], WORLD, world_name)
     world = {**world, "name": world_name}
@@ -216,10 +227,53 @@ def build_context(
     regions = [_region(code, areas, countries, world, lang) for code in REGION_NAMES]
     trends = _trends(data, regions, world_name, lang)
     charts = _charts(regions, countries, data, trends, fmt, _)
-    tables, figures = _numbering(trends is not None, charts)
+    tables, figures = _numbering(trends is not None, charts, data)
     title = _("CICOPA Annual Statistics %(year)s") % {"year": data.year}
+    pairs = summary.latest_pairs(data.series_trends, data.year)
+    world_coverage = summary.coverage_of(data.coverage, "global", WORLD)
+    estimates = summary.estimate_rows(data)
     return {
         "lang": lang,
+        "sample": data.sample,
+        "front": summary.front_matter(data, lang, title),
+        "summary": summary.executive_summary(data, lang, world, regions, fmt),
+        "bridges": [
+            {"label": _(label), "steps": steps, "pair": pairs[(WORLD, measure)]}
+            for measure, label in summary.MEASURES.items()
+            if (steps := summary.bridge(pairs.get((WORLD, measure)), lang))
+        ],
+        "like_for_like": [
+            {
+                "name": area["name"],
+                "is_world": area["is_world"],
+                "by_measure": {
+                    m: summary.change(r["continuing_previous"], r["continuing_value"])
+                    if (r := pairs.get((area["code"], m)))
+                    else None
+                    for m in summary.MEASURES
+                },
+                "members": (pairs.get((area["code"], "employment_total")) or {}).get(
+                    "continuing_members"
+                ),
+            }
+            for area in (
+                [{"code": WORLD, "name": world_name, "is_world": True}]
+                + [{**r, "is_world": False} for r in regions]
+            )
+        ]
+        if pairs
+        else [],
+        "coverage_notes": {
+            item: summary.coverage_text(row, fmt, lang) for item, row in world_coverage.items()
+        },
+        "estimates": [
+            {"name": name, "reported": reported, "estimate": estimates.get(key)}
+            for key, name, reported in [
+                (("global", WORLD), world_name, world),
+                *((("region", r["code"]), r["name"], r["row"]) for r in regions if r["row"]),
+            ]
+            if estimates.get(key)
+        ],
         "year": data.year,
         "title": title,
         "subtitle": _("Worker, social and producers' cooperatives"),
@@ -239,7 +293,7 @@ def build_context(
                 str(data.year),
             )
         ),
-        "page_css": _page_css(_),
+        "page_css": _page_css(_, data.sample),
         "world": world,
         "regions": regions,
         "countries": countries,
@@ -265,16 +319,23 @@ def build_context(
 
 
 def _numbering(
-    has_trends: bool, charts: Mapping[str, Any]
+    has_trends: bool, charts: Mapping[str, Any], data: ReportData
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Table and figure numbers, in the order the chapters print them (no gaps)."""
-    table_order = ["regions", "composition", "trends", "countries", "types", "sectors"]
-    table_order += ["response", "statuses"]
+    table_order = ["regions", "composition", "bridge", "trends", "countries", "types"]
+    table_order += ["sectors", "response", "estimates", "statuses"]
     if not has_trends:
         table_order.remove("trends")
+    if (
+        data.series_trends is None
+        or data.series_trends.filter(pl.col("year") == data.year).is_empty()
+    ):
+        table_order.remove("bridge")
+    if data.estimates is None:
+        table_order.remove("estimates")
     figure_order = ["regions", "trends", "map", "types", "sectors", "response"]
     figure_order = [name for name in figure_order if charts.get(name) is not None]
-    tables = dict.fromkeys(("trends",), 0) | {
+    tables = dict.fromkeys(("trends", "bridge", "estimates"), 0) | {
         name: i for i, name in enumerate(table_order, start=1)
     }
     figures = dict.fromkeys(("regions", "trends", "map", "types", "sectors", "response"), 0)
@@ -282,8 +343,9 @@ def _numbering(
     return tables, figures
 
 
-def _page_css(_: Any) -> Markup:
-    """The page footer "Page X of Y" in the report's language, as CSS.
+def _page_css(_: Any, sample: bool = False) -> Markup:
+    """The page footer "Page X of Y" in the report's language, as CSS; with ``sample``,
+    the "Sample data" mark in the footer of every page.
 
     Safe to mark: the text is our own translated message, quoted by ``css_content``
     (every quote, backslash and angle bracket escaped), around CSS counters.
@@ -293,11 +355,42 @@ def _page_css(_: Any) -> Markup:
         _("Page %(page)s of %(pages)s"),
         {"page": "counter(page)", "pages": "counter(pages)"},
     )
-    return Markup(f"@page {{ @bottom-center {{ content: {footer}; }} }}")
+    css = f"@page {{ @bottom-center {{ content: {footer}; }} }}"
+    if sample:
+        mark = css_content(_("Sample data — not CICOPA's figures"), {})
+        css += (
+            f" @page {{ @bottom-right {{ content: {mark}; width: 75mm; text-align: right;"
+            " vertical-align: top; padding-top: 4mm; color: #b3261e;"
+            ' font: 700 7.5pt "Report Sans", sans-serif; } }'
+        )
+    return Markup(css)
 
 
-def _areas(by_area: pl.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(row["level"], row["area_code"]): row for row in by_area.to_dicts()}
+def _areas(
+    by_area: pl.DataFrame, coverage: pl.DataFrame | None
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """by_area's rows by (level, code), their shares recomputed from the counts.
+
+    by_area.csv keeps 4 decimals for machines; a printed share is rounded once from the
+    exact quotient (women 79,347 of 185,620 reads 42.7 %, not 42.8 % from 0.4275). The
+    women share's denominator (persons employed in the rows that report women) is in
+    coverage.csv; without it the published 4-decimal share is all there is.
+    """
+    women_base = {}
+    if coverage is not None:
+        women_base = {
+            (r["level"], r["area_code"]): r["employment_total_item"]
+            for r in coverage.filter(pl.col("item") == "women").to_dicts()
+        }
+    areas = {}
+    for row in by_area.to_dicts():
+        key = (row["level"], row["area_code"])
+        if row.get("members_registered"):
+            row["response_rate"] = _share(row.get("members_reporting"), row["members_registered"])
+        if key in women_base and row.get("women") is not None:
+            row["women_share"] = _share(row["women"], women_base[key])
+        areas[key] = row
+    return areas
 
 
 def region_of(parent_code: str | None) -> str | None:
@@ -327,9 +420,9 @@ def _countries(areas: Mapping[tuple[str, str], dict[str, Any]], lang: str) -> li
                 **row,
                 "name": country_name(code, row.get("area_name") or code, lang),
                 "region": region,
-                "region_short": short_name(_(REGION_NAMES[region])) if region else "–",
+                "region_short": short_name(area_name("region", region, lang)) if region else "–",
                 "sub_region": sub_region,
-                "sub_region_short": short_name(_(SUB_REGION_NAMES[sub_region]))
+                "sub_region_short": short_name(area_name("sub_region", sub_region, lang))
                 if sub_region
                 else None,
             }
@@ -367,11 +460,11 @@ def _region(
     lang: str,
 ) -> dict[str, Any]:
     _ = translations(lang).gettext
-    name = _(REGION_NAMES[code])
+    name = area_name("region", code, lang)
     row = areas.get(("region", code))
     region_countries = [c for c in countries if c["region"] == code]
     sub_regions = []
-    for sub_code, sub_name in SUB_REGION_NAMES.items():
+    for sub_code in SUB_REGION_NAMES:
         if SUB_REGION_PARENT.get(sub_code) != code:
             continue
         sub_row = areas.get(("sub_region", sub_code))
@@ -379,8 +472,8 @@ def _region(
         sub_regions.append(
             {
                 "code": sub_code,
-                "name": _(sub_name),
-                "short": short_name(_(sub_name)),
+                "name": area_name("sub_region", sub_code, lang),
+                "short": short_name(area_name("sub_region", sub_code, lang)),
                 "row": sub_row,
                 "countries": sub_countries,
                 "share": _share(
@@ -461,7 +554,7 @@ def _members(reporting_members: pl.DataFrame, lang: str) -> list[dict[str, Any]]
     for row in rows:
         region = row["region"]
         row["region_short"] = (
-            short_name(_(REGION_NAMES[region])) if region in REGION_NAMES else str(region)
+            short_name(area_name("region", region, lang)) if region in REGION_NAMES else str(region)
         )
         row["country_label"] = country_name(row["country"], row["country_name"], lang)
     rows.sort(
@@ -615,14 +708,20 @@ def _charts(
                 show_title=False,
             )
         )
-        charts["response"] = _svg(
-            bar_chart_svg(
-                labels,
-                [r["row"]["response_rate"] or 0 for r in with_rows],
-                title=_("Response rate by region, %(year)s") % {"year": year},
-                format_value=fmt.pct,
-                show_title=False,
-                scale_max=1.0,
+        rates = [r["row"]["response_rate"] or 0 for r in with_rows]
+        # Bars that are all the same (every region at 100 %) show nothing: no figure.
+        charts["response"] = (
+            None
+            if len(set(rates)) <= 1
+            else _svg(
+                bar_chart_svg(
+                    labels,
+                    [r["row"]["response_rate"] or 0 for r in with_rows],
+                    title=_("Response rate by region, %(year)s") % {"year": year},
+                    format_value=fmt.pct,
+                    show_title=False,
+                    scale_max=1.0,
+                )
             )
         )
     # Countries with figures, by ISO code: the map shades these and greys the others.
@@ -675,8 +774,13 @@ def _charts(
                 continue
             persons = area["indicators"][-1]["by_year"]
             values = [persons.get(y) for y in window]
-            if any(v is not None for v in values):
-                series[area["short"]] = values
+            # Indexed, first year with a figure = 100: a small region's growth is as
+            # visible as a large one's, instead of a flat line at the bottom.
+            base = next((v for v in values if v), None)
+            if base:
+                series[area["short"]] = [
+                    None if v is None else v / base * 100 - 100 for v in values
+                ]
         if series:
             charts["trends"] = _svg(
                 trend_chart_svg(
@@ -684,7 +788,7 @@ def _charts(
                     series,
                     title=_("Persons employed by region, %(first)s–%(last)s")
                     % {"first": window[0], "last": window[-1]},
-                    format_value=fmt.int,
+                    format_value=lambda v: fmt.decimal(v + 100, 1),
                     show_title=False,
                     plot_height_mm=34,
                     missing_label=_("no statistics"),
@@ -694,5 +798,17 @@ def _charts(
 
 
 def _svg(svg: str) -> Markup:
-    """Mark chart SVG safe: built by reports.charts from numbers and escaped labels."""
-    return Markup(svg)
+    """Mark chart SVG safe: built by reports.charts from numbers and escaped labels.
+
+    WeasyPrint makes the SVG's ``<title>`` the figure's alternative text (/Alt) in the
+    tagged PDF. The caption already names the figure, so the alternative states the data:
+    the title is followed by the ``<desc>`` (every figure, formatted), e.g. "Persons
+    employed by region, 2025 — Europe: 1,300,000; Americas: 1,100,000; …".
+    """
+    root = ET.fromstring(svg)
+    title = root.find(f"{SVG_NS}title")
+    desc = root.find(f"{SVG_NS}desc")
+    if title is not None and desc is not None and desc.text:
+        title.text = f"{title.text} — {desc.text}"
+    ET.register_namespace("", SVG_NS[1:-1])
+    return Markup(ET.tostring(root, encoding="unicode"))

@@ -175,10 +175,11 @@ def _grouped(digits: str, separator: str) -> str:
         ("fr", 68_000, _grouped("68000", NNBSP)),
         ("fr", 3_000_000, _grouped("3000000", NNBSP)),
         ("fr", 6_800, _grouped("6800", NNBSP)),
-        ("es", 68_000, "68.000"),
-        ("es", 3_000_000, "3.000.000"),
-        ("es", 6_800, "6800"),  # CLDR: Spanish groups from five digits on
-        ("es", 12_345, "12.345"),
+        # RAE / ISO 80000: a narrow no-break space, and in tables from four digits on.
+        ("es", 68_000, _grouped("68000", NNBSP)),
+        ("es", 3_000_000, _grouped("3000000", NNBSP)),
+        ("es", 6_800, _grouped("6800", NNBSP)),
+        ("es", 12_345, _grouped("12345", NNBSP)),
         ("en", 68_000, "68,000"),
     ],
 )
@@ -193,10 +194,10 @@ def test_percentages_and_money_in_each_language():
     assert fr.pct(0.4823) == f"48,2{NBSP}%"
     assert es.pct(0.4565) == f"45,7{NBSP}%"  # half up, as in English
     assert fr.change(0.0625) == f"+6,3{NBSP}%"
-    assert es.change(-0.013) == f"-1,3{NBSP}%"
+    assert es.change(-0.013) == f"\u22121,3{NBSP}%"  # a true minus sign
     assert fr.usd_millions(110_234.8e6) == f"110{NNBSP}234,8 millions de dollars US"
     assert fr.usd_millions(1.5e6) == "1,5 million de dollars US"  # French: singular below 2
-    assert es.usd_millions(110_234.8e6) == "110.234,8 millones de US$"
+    assert es.usd_millions(110_234.8e6) == f"110{NNBSP}234,8 millones de US$"
     assert es.usd_millions(1.5e6) == "1,5 millones de US$"  # Spanish: plural but for 1
     assert es.usd_millions(1e6) == "1,0 millón de US$"  # CLDR es "one": n = 1, 1.0 too
     assert fr.rate(1150.0) == f"1{NNBSP}150"
@@ -231,7 +232,12 @@ HEADLINES = {  # the fixture's world: 68,000 enterprises, 3,000,000 persons empl
         f"45,7{NBSP}%",
         f"{_grouped('30000', NNBSP)},0 millions de dollars US",
     ),
-    "es": ("68.000", "3.000.000", f"45,7{NBSP}%", "30.000,0 millones de US$"),
+    "es": (
+        _grouped("68000", NNBSP),
+        _grouped("3000000", NNBSP),
+        f"45,7{NBSP}%",
+        f"30{NNBSP}000,0 millones de US$",
+    ),
 }
 HEADINGS = {
     "en": ("Key figures", "Global overview", "Trends", "Methodology", "Annex", "Page 2 of"),
@@ -244,7 +250,7 @@ HEADINGS = {
         "Page 2 sur",
         "Tableau 1. Membres, entreprises et emploi par région, 2025",
         "Graphique 1. Personnes occupées par région, 2025",
-        "Amériques (CICOPA Americas)",
+        "Amériques (CICOPA Américas)",
         "Afrique",
         "Asie-Pacifique",
         "C Activités de fabrication",
@@ -302,5 +308,6 @@ def test_document_metadata_is_in_the_language(report: tuple[str, bytes, str]):
     assert reader.metadata.author == "CICOPA"
     assert 'pdfaid:part="3"' in catalog["/Metadata"].get_object().get_data().decode()
     chapters = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert len(chapters) == 10 and chapters[1] == HEADINGS[lang][0]
+    # Contents, the executive summary, then the chapters (Key figures first).
+    assert len(chapters) == 11 and chapters[2] == HEADINGS[lang][0]
     assert reader.attachments == {name: [content] for name, content in ATTACHMENTS}

@@ -540,7 +540,7 @@ def test_same_inputs_give_byte_identical_pdfs(data: ReportData, lang: str):
         (fmt_usd_millions, 1_234_500_000.0, "US$ 1,234.5 million"),
         (fmt_usd_millions, None, "–"),
         (fmt_change, 0.0625, "+6.3 %"),
-        (fmt_change, -0.013, "-1.3 %"),
+        (fmt_change, -0.013, "\u22121.3 %"),  # a true minus sign
         (fmt_change, 0.0, "0.0 %"),
         (fmt_rate, 0.885, "0.885"),
         (fmt_rate, 1150.0, "1,150"),
@@ -604,6 +604,7 @@ def test_outline_has_the_chapters_and_their_sections(archived: bytes):
     tree = _outline(PdfReader(io.BytesIO(archived)))
     assert [chapter for chapter, _ in tree] == [
         "Contents",
+        "Executive summary",
         "Key figures",
         "Global overview",
         "Trends",

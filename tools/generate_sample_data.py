@@ -38,6 +38,7 @@ from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
 from cicopa.columns import COLUMN_NAMES, INTEGER_COLUMNS
+from cicopa.settings import SAMPLE_MARKER
 
 YEARS: tuple[int, ...] = (2023, 2024, 2025)
 REFERENCE_YEAR = 2025
@@ -928,6 +929,11 @@ Re-running the generator rewrites this README, `reference/` and
   truncated file (2025).
 """
 # Where the deliberate imperfections are (default 45-member data set only).
+SAMPLE_MARKER_TEXT = """\
+This folder holds the bundled, fictional sample data (tools/generate_sample_data.py).
+A report built from a folder with this file marks every page "Sample data".
+"""
+
 README_IMPERFECTIONS = """
 ## Deliberate imperfections (45-member data set)
 
@@ -970,6 +976,7 @@ def _clear(raw_data: Path) -> None:
     for year in YEARS:
         shutil.rmtree(raw_data / "submissions" / str(year), ignore_errors=True)
     (raw_data / "README.md").unlink(missing_ok=True)
+    (raw_data / SAMPLE_MARKER).unlink(missing_ok=True)
 
 
 def generate(raw_data: Path, members: int = HEADLINE_MEMBERS, seed: int = 2025) -> None:
@@ -1000,6 +1007,9 @@ def generate(raw_data: Path, members: int = HEADLINE_MEMBERS, seed: int = 2025) 
     if members == HEADLINE_MEMBERS:
         readme += README_IMPERFECTIONS
     (raw_data / "README.md").write_bytes(readme.encode("utf-8"))
+    # The marker the report looks for: every page of a report built from this folder
+    # says that the figures are sample data, not CICOPA's.
+    (raw_data / SAMPLE_MARKER).write_bytes(SAMPLE_MARKER_TEXT.encode("utf-8"))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

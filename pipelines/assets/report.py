@@ -30,6 +30,7 @@ from cicopa.settings import (
     STATISTICS_FILES,
     VALIDATION_FILES,
     annex_file_name,
+    is_sample,
     report_file_name,
 )
 from cicopa.trends import Trends
@@ -150,6 +151,7 @@ def annual_report_pdf(
         trends=area_trends.table,
         missing_years=area_trends.missing_years,
         membership_changes=area_trends.membership_changes,
+        sample=is_sample(paths.raw_data_dir),
     )
     out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
