@@ -21,6 +21,7 @@ Commands (``cicopa collection ...``)::
     open      --year Y [--deadline D]   write one survey form per active member
     tracker   --year Y                  who answered, who did not, who must correct
     feedback  --year Y [--deadline D]   one feedback letter (PDF) per member to act
+    receive   FILE... --year Y [--member ID]  take in e-mailed files, write-once, validated
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from datetime import date
 from gettext import NullTranslations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 from babel.messages.pofile import read_po
@@ -46,6 +48,9 @@ from cicopa.settings import (
 )
 from reports.i18n import po_path as report_po_path
 from reports.i18n import translations as report_translations
+
+if TYPE_CHECKING:
+    from cicopa.reference import Reference
 
 DOMAIN = "collection"
 
@@ -156,6 +161,13 @@ def _parser() -> argparse.ArgumentParser:
         out=False,
         deadline=False,
     )
+    receive = commands.add_parser(
+        "receive", help="take in e-mailed files: store write-once, validate, print a receipt"
+    )
+    receive.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    receive.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
+    receive.add_argument("--member", metavar="ID", help="member_id (default: from the file)")
+    receive.add_argument("--raw-data", type=Path, default=raw_data_dir(), metavar="DIR")
     return parser
 
 
@@ -175,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args.action, f"reference data unusable: {exc}")
     if args.action == "open":
         return _open(raw_data, args.out.resolve(), args.year, args.deadline)
+    if args.action == "receive":
+        return _receive(raw_data, reference, args.year, args.files, args.member)
 
     from cicopa.outcomes import validate_year, year_folder
 
@@ -224,6 +238,32 @@ def _open(raw_data: Path, out: Path, year: int, deadline: date | None) -> int:
     due = (deadline or default_deadline(year)).isoformat()
     print(f"{len(paths)} survey form(s) for {year} in {out / 'forms' / str(year)}, due {due}")
     return 0
+
+
+def _receive(
+    raw_data: Path, reference: Reference, year: int, files: list[Path], member: str | None
+) -> int:
+    """Copy each file in (the original is only read), and print its receipt."""
+    from cicopa.intake import ACCEPTED, receive
+
+    for path in files:
+        if not path.is_file():
+            return _fail("receive", f"{path}: no such file")
+    failed = 0
+    for path in files:
+        receipt = receive(raw_data, reference, year, path.read_bytes(), path.name, member)
+        print(f"{path}: {receipt.status}")
+        print(f"  stored   {receipt.stored}")
+        print(f"  sha256   {receipt.sha256}")
+        print(f"  received {receipt.received_at.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        if receipt.refusal is not None:
+            print(f"  refused  {receipt.refusal.english()}")
+        for issue in receipt.issues:
+            sheet = receipt.sheet_row(issue.row)
+            at = f" [sheet row {sheet}]" if sheet is not None else ""
+            print(f"  {issue.severity}: {issue.message}{at}")
+        failed += receipt.status != ACCEPTED
+    return 1 if failed else 0
 
 
 def text_table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
