@@ -84,6 +84,9 @@ SOURCES: tuple[str, ...] = (
     "cicopa/collection.py",
     "cicopa/tracker.py",
     "reports/templates/feedback.html.j2",
+    # The member pages of the web application speak the member's language too.
+    "web/member.py",
+    "web/templates/member.html.j2",
 )
 
 
@@ -235,6 +238,7 @@ def _open(raw_data: Path, out: Path, year: int, deadline: date | None) -> int:
     paths = open_collection(raw_data, out, year, deadline=deadline)
     for path in paths:
         print(path)
+    print(out / "forms" / str(year) / "links.csv")
     due = (deadline or default_deadline(year)).isoformat()
     print(f"{len(paths)} survey form(s) for {year} in {out / 'forms' / str(year)}, due {due}")
     return 0
