@@ -28,6 +28,10 @@ async def stylesheet(request: Request) -> Response:
     return Response(STYLESHEET, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
+async def no_icon(request: Request) -> Response:
+    return Response(status_code=204)  # browsers ask for it; there is none
+
+
 def _allowed(path: str) -> str:
     if path.startswith("/submit/"):
         return "GET, HEAD, POST"
@@ -57,6 +61,7 @@ def create_app(portal: Portal) -> Guard:
             Route("/", index, methods=READ),
             Route("/healthz", healthz, methods=READ),
             Route("/static/site.css", stylesheet, methods=READ),
+            Route("/favicon.ico", no_icon, methods=READ),
             Route("/files/{rest:path}", download, methods=READ),
             Route("/submit/{token}", member_page, methods=[*READ, "POST"]),
             Route("/staff/", staff_page, methods=READ),
