@@ -250,7 +250,6 @@ def test_an_empty_out_folder_says_nothing_is_published(tmp_path: Path):
 
 
 def test_server_is_local_by_default():
-    from web.server import main  # noqa: F401  (the command's defaults come from settings)
     from cicopa.settings import SERVE_HOST
 
     assert SERVE_HOST == "127.0.0.1"
