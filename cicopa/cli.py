@@ -17,7 +17,7 @@ from cicopa.settings import LANGUAGES, out_dir, raw_data_dir
 # Commands with their own module and options; `cicopa NAME --help` shows them.
 DELEGATED = {
     "trace": ("cicopa.trace", "show which submissions make up a published figure"),
-    "serve": ("cicopa.serve", "serve the download page of the built years"),
+    "serve": ("web.server", "serve the web application: downloads, member uploads, staff"),
     "ui": ("cicopa.ui", "open the Dagster UI (add --read-only for auditors)"),
     "collection": ("cicopa.collection", "survey forms, response tracker, feedback letters"),
 }
@@ -74,25 +74,22 @@ def folder_year(path: Path) -> int | None:
 
 def validate(files: list[Path], raw_data: Path) -> int:
     """Check files against the schema and registry; 1 if any error, else 0."""
-    from cicopa.readers import read_submission
+    from cicopa.intake import check_files
     from cicopa.reference import ReferenceDataError, load_reference
-    from cicopa.validation import check_submissions
 
     try:
         reference = load_reference(raw_data)
     except ReferenceDataError as exc:
         return _fail("validate", f"reference data unusable: {exc}")
-    raws, years, seen = [], {}, set()
+    named, seen = [], set()
     for path in files:
         if not path.is_file():
             return _fail("validate", f"{path}: no such file")
         if path.resolve() in seen:  # the same file named twice is checked once
             continue
         seen.add(path.resolve())
-        raw = read_submission(path.read_bytes(), str(path))
-        raws.append(raw)
-        years[raw.file] = folder_year(path)
-    checked = check_submissions(raws, reference, years)
+        named.append((str(path), path.read_bytes(), folder_year(path)))
+    checked = check_files(named, reference)
     total_errors = 0
     for item in checked:
         verdict = (

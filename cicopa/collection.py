@@ -21,6 +21,7 @@ Commands (``cicopa collection ...``)::
     open      --year Y [--deadline D]   write one survey form per active member
     tracker   --year Y                  who answered, who did not, who must correct
     feedback  --year Y [--deadline D]   one feedback letter (PDF) per member to act
+    receive   FILE... --year Y [--member ID]  take in e-mailed files, write-once, validated
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from datetime import date
 from gettext import NullTranslations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 from babel.messages.pofile import read_po
@@ -46,6 +48,9 @@ from cicopa.settings import (
 )
 from reports.i18n import po_path as report_po_path
 from reports.i18n import translations as report_translations
+
+if TYPE_CHECKING:
+    from cicopa.reference import Reference
 
 DOMAIN = "collection"
 
@@ -79,6 +84,9 @@ SOURCES: tuple[str, ...] = (
     "cicopa/collection.py",
     "cicopa/tracker.py",
     "reports/templates/feedback.html.j2",
+    # The member pages of the web application speak the member's language too.
+    "web/member.py",
+    "web/templates/member.html.j2",
 )
 
 
@@ -156,6 +164,13 @@ def _parser() -> argparse.ArgumentParser:
         out=True,
         deadline=False,
     )
+    receive = commands.add_parser(
+        "receive", help="take in e-mailed files: store write-once, validate, print a receipt"
+    )
+    receive.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    receive.add_argument("--year", type=int, required=True, help="reference year, e.g. 2025")
+    receive.add_argument("--member", metavar="ID", help="member_id (default: from the file)")
+    receive.add_argument("--raw-data", type=Path, default=raw_data_dir(), metavar="DIR")
     return parser
 
 
@@ -176,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         load_reference(raw_data)
     except ReferenceDataError as exc:
         return _fail(args.action, f"reference data unusable: {exc}")
+    if args.action == "receive":
+        from cicopa.reference import load_reference as _load
+
+        return _receive(raw_data, _load(raw_data), args.year, args.files, args.member)
     if args.action != "open" and not year_folder(raw_data, args.year).is_dir():
         return _fail(
             args.action,
@@ -221,6 +240,32 @@ def _print_tracker(path: Path) -> None:
     print(text_table(missing.rows(), missing.columns))
     answered = tracker.filter(tracker["status"] == "accepted").height
     print(f"\n{answered} of {tracker.height} active members have an accepted submission.")
+
+
+def _receive(
+    raw_data: Path, reference: Reference, year: int, files: list[Path], member: str | None
+) -> int:
+    """Copy each file in (the original is only read), and print its receipt."""
+    from cicopa.intake import ACCEPTED, receive
+
+    for path in files:
+        if not path.is_file():
+            return _fail("receive", f"{path}: no such file")
+    failed = 0
+    for path in files:
+        receipt = receive(raw_data, reference, year, path.read_bytes(), path.name, member)
+        print(f"{path}: {receipt.status}")
+        print(f"  stored   {receipt.stored}")
+        print(f"  sha256   {receipt.sha256}")
+        print(f"  received {receipt.received_at.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        if receipt.refusal is not None:
+            print(f"  refused  {receipt.refusal.english()}")
+        for issue in receipt.issues:
+            sheet = receipt.sheet_row(issue.row)
+            at = f" [sheet row {sheet}]" if sheet is not None else ""
+            print(f"  {issue.severity}: {issue.message}{at}")
+        failed += receipt.status != ACCEPTED
+    return 1 if failed else 0
 
 
 def text_table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:

@@ -219,6 +219,33 @@ def _example(column: str | None, values: Mapping[str, Any]) -> str:
     return str(values.get(column or "", ""))
 
 
+def message_values(member_id: str, year: int, deadline_text: str) -> dict[str, Any]:
+    """The values the explanations' placeholders take, for one member and year."""
+    return {
+        "member_id": member_id,
+        "year": year,
+        "example_date": date(year + 1, 2, 15).isoformat(),
+        "deadline": deadline_text,
+        "contact": CONTACT,
+    }
+
+
+def explain(
+    rule: str, column: str | None, catalogue: NullTranslations, values: Mapping[str, Any]
+) -> tuple[str, str]:
+    """(what is wrong, what a correct value looks like) for one issue, translated.
+
+    The letter and the portal's answer use the same words.
+    """
+    what = catalogue.gettext(RULE_WHAT.get(rule, UNKNOWN_WHAT))
+    fix = catalogue.gettext(_fix(rule, column)) % {
+        **values,
+        "column": column or "",
+        "example": _example(column, values),
+    }
+    return what, fix
+
+
 # --- the view model -------------------------------------------------------------------
 
 
@@ -274,13 +301,7 @@ def letter_context(
 
     member_id = str(member["member_id"])
     deadline_text = format_day(deadline, lang)
-    values = {
-        "member_id": member_id,
-        "year": year,
-        "example_date": date(year + 1, 2, 15).isoformat(),
-        "deadline": deadline_text,
-        "contact": CONTACT,
-    }
+    values = message_values(member_id, year, deadline_text)
     shown = []
     any_rejected = False
     for record in files:
@@ -289,20 +310,19 @@ def letter_context(
         rows = []
         for issue in issues.filter(pl.col("file") == record["file"]).iter_rows(named=True):
             column, rule = issue["column"], issue["rule"]
-            fix = _fix(rule, column)
+            what, fix = explain(rule, column, catalogue, values)
             rows.append(
                 {
                     "row": str(issue["row"]) if issue["row"] is not None else say(WHOLE_FILE),
                     "column": column or "–",
                     "severity": issue["severity"],
                     "severity_label": say(SEVERITY.get(issue["severity"], SEVERITY["error"])),
-                    "what": say(RULE_WHAT.get(rule, UNKNOWN_WHAT)),
-                    "fix": say(fix, **{**values, "column": column or "",
-                                       "example": _example(column, values)}),
+                    "what": what,
+                    "fix": fix,
                     "details": issue["message"],
                     "rule": rule,
                 }
-            )  # fmt: skip
+            )
         verdict = {
             "rejected": VERDICT_REJECTED,
             "unreadable": VERDICT_UNREADABLE,

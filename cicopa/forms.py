@@ -40,13 +40,16 @@ from cicopa.columns import (
     SECTORS,
     SUBMISSION_COLUMNS,
 )
-from cicopa.outputs import stable_zip, write_atomic
+from cicopa.links import member_link, portal_secret
+from cicopa.outputs import neutralise_formulas, stable_zip, write_atomic, write_csv
 from cicopa.reference import Reference
 from cicopa.settings import CONTACT, default_deadline
 from reports.i18n import ISIC_NAMES
 from reports.i18n import translations as report_translations
 
 SHEETS: tuple[str, ...] = ("submission", "instructions", "previous_year", "lists")
+LINKS_FILE = "links.csv"
+LINK_COLUMNS: tuple[str, ...] = ("member_id", "name", "language", "link")
 LAST_ROW = 200  # rows 2..200 are open for data: far more than any member reports
 EMPTY_ROWS = 10  # prepared rows when the member has no accepted year to start from
 # Euro-area members and the year they adopted the euro: their default currency is EUR.
@@ -181,6 +184,10 @@ ERROR_DATE = (
 
 TITLE = N_("CICOPA annual survey %(year)s")
 DEADLINE = N_("Please send the completed form by %(deadline)s.")
+ONLINE = N_(
+    "Or upload it at your organisation's own address, which checks it at once and lists "
+    "anything to correct (keep this link to yourselves): %(link)s"
+)
 HOW_TO = N_("How to answer")
 STEP_FILL = N_(
     "Fill in the sheet 'submission': one row per sector and type of cooperative, with the "
@@ -309,12 +316,14 @@ def form_bytes(
     currencies: Sequence[str],
     lang: str,
     deadline: date | None = None,
+    link: str | None = None,
 ) -> bytes:
     """The survey form of one member for reference year `year`, as .xlsx bytes.
 
     `member` is a row of members.csv; `previous` the member's accepted rows of its last
     accepted year (spec columns, as in ``YearValidation.accepted_rows``) or None; `currency`
-    the code prepared in every row; `currencies` the dropdown's codes; `lang` en/fr/es.
+    the code prepared in every row; `currencies` the dropdown's codes; `lang` en/fr/es;
+    `link` the member's upload address (cicopa/links.py), written into the instructions.
     """
     lang = member_language(lang)
     gettext = translations(lang).gettext
@@ -328,6 +337,7 @@ def form_bytes(
         "contact": CONTACT,
         "deadline": format_day(deadline, lang),
         "file": _previous_file(previous),
+        "link": link or "",
     }
 
     def say(message: str) -> str:
@@ -340,7 +350,12 @@ def form_bytes(
     pairs = _pairs(previous)
     _write_submission(submission, member_id, year, currency, pairs, list(currencies), say)
     _write_instructions(
-        workbook.create_sheet("instructions"), member, pairs=bool(pairs), say=say, lang=lang
+        workbook.create_sheet("instructions"),
+        member,
+        pairs=bool(pairs),
+        say=say,
+        lang=lang,
+        link=bool(link),
     )
     _write_previous(workbook.create_sheet("previous_year"), previous, say)
     _write_lists(workbook.create_sheet("lists"), list(currencies))
@@ -532,7 +547,7 @@ def _estimated_height(cells: Sequence[tuple[str, float]], size: float = 11) -> f
 
 
 def _write_instructions(
-    ws: Worksheet, member: Mapping[str, Any], *, pairs: bool, say: Any, lang: str
+    ws: Worksheet, member: Mapping[str, Any], *, pairs: bool, say: Any, lang: str, link: bool
 ) -> None:
     widths = {"A": 20, "B": 18, "C": 86}
     for letter, width in widths.items():
@@ -577,6 +592,8 @@ def _write_instructions(
     paragraph(say(TITLE), TITLE_FONT)
     paragraph(f"{member.get('name') or ''} ({member['member_id']})", BOLD)
     paragraph(say(DEADLINE), BOLD)
+    if link:
+        paragraph(say(ONLINE), BOLD)
     gap()
     paragraph(say(HOW_TO), HEADING_FONT)
     steps = [
@@ -681,18 +698,25 @@ def open_collection(
     *,
     earlier: dict[int, pl.DataFrame] | None = None,
     deadline: date | None = None,
+    secret: bytes | None = None,
 ) -> list[Path]:
-    """Write ``<out>/forms/<year>/<member_id>.xlsx`` for every member active in `year`.
+    """Write ``<out>/forms/<year>/<member_id>.xlsx`` for every member active in `year`,
+    and ``links.csv`` beside them: each member's upload link, for staff to send.
 
     `earlier` is the accepted figures of earlier years, by year: each member's latest
-    rows are prepared in its form.
+    rows are prepared in its form. Returns the forms' paths.
     """
     currencies = currencies_for(reference, year)
     previous = previous_accepted(earlier or {})
+    secret = secret if secret is not None else portal_secret()
     folder = out / "forms" / str(year)
-    paths = []
+    paths, links = [], []
     for member in reference.members_active_in(year).sort("member_id").iter_rows(named=True):
         rows = previous.get(member["member_id"])
+        link = member_link(secret, member["member_id"], year)
+        lang = member_language(member.get("language"))
+        links.append({"member_id": member["member_id"], "name": member["name"],
+                      "language": lang, "link": link})  # fmt: skip
         paths.append(folder / f"{member['member_id']}.xlsx")
         write_atomic(
             paths[-1],
@@ -702,10 +726,13 @@ def open_collection(
                 previous=rows,
                 currency=_currency(rows, member, year, currencies),
                 currencies=currencies,
-                lang=member_language(member.get("language")),
+                lang=lang,
                 deadline=deadline,
+                link=link,
             ),
         )
+    table = pl.DataFrame(links, schema=dict.fromkeys(LINK_COLUMNS, pl.String()))
+    write_csv(folder / LINKS_FILE, neutralise_formulas(table))
     return paths
 
 

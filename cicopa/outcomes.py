@@ -199,12 +199,15 @@ def _resubmission_statuses(
     for member, group in by_member.items():
         if len(group) < 2:
             continue
-        moments = [g.submitted_at for g in group]
+        # Received files of the same second are ordered by their `-n` counter.
+        moments = [
+            None if g.submitted_at is None else (g.submitted_at, g.receipt_counter) for g in group
+        ]
         latest = max((m for m in moments if m is not None), default=None)
         decided = None not in moments and latest is not None and moments.count(latest) == 1
         if decided:
-            for item in group:
-                if item.submitted_at != latest:
+            for item, moment in zip(group, moments, strict=True):
+                if moment != latest:
                     status[item.file] = "superseded"
             continue
         for item in group:

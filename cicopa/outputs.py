@@ -65,6 +65,24 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return frame.write_csv(line_terminator="\n", null_value="", quote_style="necessary").encode()
 
 
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text a spreadsheet would run as a formula gets a leading `'` (SPEC section 3)."""
+    return frame.with_columns(
+        pl.when(
+            pl.col(name).str.contains(_FORMULA_START)
+            & pl.col(name).str.strip_chars().cast(pl.Float64, strict=False).is_null()
+        )
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
 def write_csv(path: Path, frame: pl.DataFrame) -> str:
     return write_atomic(path, csv_bytes(frame))
 

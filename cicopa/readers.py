@@ -47,6 +47,8 @@ class RawSubmission:
     frame: pl.DataFrame | None
     issues: list[Issue] = field(default_factory=list)
     missing_columns: tuple[str, ...] = ()
+    # The header's row in the sheet: data row n is sheet row header_row + n (None: JSON).
+    header_row: int | None = None
 
     @property
     def readable(self) -> bool:
@@ -112,6 +114,7 @@ class _Table:
     rows: list[list[Any]]
     numbers: list[int]
     issues: list[tuple[int, str]] = field(default_factory=list)  # (row, message) found by reader
+    header_row: int | None = None  # 1-based row of the header in the sheet (not for JSON)
 
 
 def _decode(data: bytes) -> str:
@@ -243,7 +246,7 @@ def _locate_header(records: list[list[Any]]) -> _Table:
             )
         rows.append(list(record[:width]) + [None] * (width - len(record)))
         numbers.append(number)
-    return _Table(header, rows, numbers, issues)
+    return _Table(header, rows, numbers, issues, header_row=best + 1)
 
 
 def _cell(value: Any) -> str | None:
@@ -318,7 +321,7 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
             .alias(c)
             for c in DECIMAL_COLUMNS
         )
-    return RawSubmission(file, fmt, frame, issues, missing)
+    return RawSubmission(file, fmt, frame, issues, missing, table.header_row)
 
 
 def read_file(path: Path, display: str | None = None) -> RawSubmission:

@@ -33,6 +33,11 @@ def out_dir() -> Path:
     return Path(os.environ.get("CICOPA_OUT") or DEFAULT_OUT)
 
 
+def dagster_home() -> Path:
+    """The instance folder: DAGSTER_HOME, else the project's `.dagster_home/`."""
+    return Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME)
+
+
 # --- languages -------------------------------------------------------------------------
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
@@ -129,9 +134,30 @@ def is_sample(raw_data: Path) -> bool:
     return (Path(raw_data) / SAMPLE_MARKER).is_file()
 
 
-# Where `cicopa serve` publishes the outputs; asset metadata links to it.
-PUBLIC_URL = os.environ.get("CICOPA_DOWNLOAD_URL") or "http://127.0.0.1:8080"
+# Where `cicopa serve` is reached from outside: the download page and the member links.
+PUBLIC_URL = (os.environ.get("CICOPA_DOWNLOAD_URL") or "http://127.0.0.1:8080").rstrip("/")
 FX_SOURCE = os.environ.get("CICOPA_FX_SOURCE") or (
     "Annual average exchange rates from the IMF International Financial Statistics "
     "and national central banks, rounded (reference/fx_rates.csv)."
 )
+
+# --- the web application (`cicopa serve`, SPEC section 5) --------------------------------
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8080
+# An upload is one submission file: SPEC section 2 makes anything larger unreadable.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOADS_PER_LINK_PER_HOUR = 20
+# Seconds an open connection may stay silent before the server closes it.
+IDLE_CONNECTION_SECONDS = 5
+# The secret of the member links lives in the instance folder when not configured.
+PORTAL_SECRET_FILE = "portal_secret"
+
+
+def portal_secret_value() -> str | None:
+    """CICOPA_PORTAL_SECRET, when configured (else a secret file is used, cicopa/links.py)."""
+    return os.environ.get("CICOPA_PORTAL_SECRET") or None
+
+
+def staff_token() -> str | None:
+    """CICOPA_STAFF_TOKEN: the staff area's password; without it the staff area is off."""
+    return os.environ.get("CICOPA_STAFF_TOKEN") or None

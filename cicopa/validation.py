@@ -24,6 +24,7 @@ from cicopa.columns import (
 )
 from cicopa.issues import Issue
 from cicopa.readers import ROW, RawSubmission
+from cicopa.received import receipt_time
 from cicopa.reference import Reference
 from schemas.submission import (
     CURRENCY_KNOWN,
@@ -56,6 +57,8 @@ class CheckedSubmission:
     issues: list[Issue] = field(default_factory=list)
     member_id: str | None = None  # the member this file speaks for, when it names one
     submitted_at_text: str | None = None
+    # Orders files of one second: the `-n` of a received file dated by its name, else 1.
+    receipt_counter: int = 1
 
     @property
     def file(self) -> str:
@@ -133,12 +136,19 @@ def check_submissions(
             )
         member = _single_value(rows, "member_id")
         submitted = _single_value(rows, "submitted_at")
+        counter = 1
+        received = receipt_time(raw.file) if raw.frame is not None else None
+        if submitted is None and received is not None:
+            # SPEC 2: a received file without submitted_at is dated by its receipt time.
+            submitted, counter = received[0].isoformat(), received[1]
         ordered = sorted(issues[raw.file], key=_issue_order)
         ordered = [
             Issue(i.file, i.rule, i.message, i.severity, i.row, i.column, member) for i in ordered
         ]
         checked.append(
-            CheckedSubmission(raw, folder_years.get(raw.file), rows, ordered, member, submitted)
+            CheckedSubmission(
+                raw, folder_years.get(raw.file), rows, ordered, member, submitted, counter
+            )
         )
     return checked
 

@@ -15,7 +15,9 @@ from cicopa.collection import DOMAIN, LOCALE_DIR, po_path, translations
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON_SOURCES = [ROOT / "cicopa" / n for n in ("forms.py", "feedback.py", "collection.py",
                                                 "tracker.py")]  # fmt: skip
-TEMPLATES = [ROOT / "reports" / "templates" / "feedback.html.j2"]
+PYTHON_SOURCES.append(ROOT / "web" / "member.py")
+TEMPLATES = [ROOT / "reports" / "templates" / "feedback.html.j2",
+             ROOT / "web" / "templates" / "member.html.j2"]  # fmt: skip
 TRANSLATED = ("fr", "es")
 
 

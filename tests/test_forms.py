@@ -18,8 +18,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cicopa.collection import main
 from cicopa.columns import COLUMN_NAMES, COOPERATIVE_TYPES, INTEGER_COLUMNS, SECTORS
 from cicopa.forms import LAST_ROW, SHEETS, form_bytes, open_collection
+from cicopa.links import member_token
 from cicopa.outcomes import validate_year
 from cicopa.reference import load_reference
+from cicopa.settings import PUBLIC_URL
 from tests.builders import MEMBERS, accepted_before, write_rows, write_statistics_fixture
 
 YEAR = 2026  # the collection that opens after the fixture's 2025 answers
@@ -30,9 +32,20 @@ def raw(raw_data: Path) -> Path:
     return write_statistics_fixture(raw_data)
 
 
+SECRET = b"portal secret of the form tests, long enough"
+
+
+@pytest.fixture(autouse=True)
+def portal_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Links from a configured secret: no secret file is created in the project."""
+    monkeypatch.setenv("CICOPA_PORTAL_SECRET", SECRET.decode())
+
+
 def open_forms(raw: Path, out: Path, year: int) -> list[Path]:
     """The forms as the open_collection job writes them, from the earlier accepted figures."""
-    return open_collection(load_reference(raw), out, year, earlier=accepted_before(raw, year))
+    return open_collection(
+        load_reference(raw), out, year, earlier=accepted_before(raw, year), secret=SECRET
+    )
 
 
 @pytest.fixture
@@ -82,8 +95,20 @@ def test_one_form_per_active_member(forms: dict[str, Path], tmp_path: Path) -> N
     assert all(p.parent == tmp_path / "out" / "forms" / str(YEAR) for p in forms.values())
     # Written atomically: no temporary file left behind.
     assert sorted(p.name for p in forms["IT-ONE"].parent.iterdir()) == sorted(
-        f"{m}.xlsx" for m in forms
+        [*(f"{m}.xlsx" for m in forms), "links.csv"]
     )
+
+
+def test_each_form_and_links_csv_carry_the_members_upload_link(forms: dict[str, Path]) -> None:
+    token = member_token(SECRET, "FR-ONE", YEAR)
+    link = f"{PUBLIC_URL}/submit/{token}"
+    lines = (forms["FR-ONE"].parent / "links.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "member_id,name,language,link"
+    assert f"FR-ONE,Sample federation 1 of France,fr,{link}" in lines
+    assert len(lines) == 1 + len(forms)
+    texts = [c.value for r in sheet(forms["FR-ONE"], "instructions").iter_rows() for c in r]
+    (online,) = [t for t in texts if isinstance(t, str) and link in t]
+    assert online.startswith("Ou déposez-le à l'adresse propre à votre organisation")
 
 
 def test_sheets_header_and_layout(forms: dict[str, Path]) -> None:

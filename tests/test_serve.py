@@ -1,25 +1,20 @@
-"""`cicopa serve`: the read-only download page, over HTTP and in a real browser."""
+"""`cicopa serve`: the public download page, over HTTP and in a real browser."""
 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cicopa.serve import CSP, make_server
+from tests.builders import make_reference
+from tests.web_helpers import CHROMIUM, CHROMIUM_ARGS, raw_request, running
+from web.guard import CSP
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SECRET = b"TOP SECRET, outside the out folder\n"
 HOSTILE = '<img src=x onerror="alert(1)">.csv'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,9 +50,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict:
             files[f"{year}/annual_report_{year}_{lang}.pdf"] = pdf
         files[f"{year}/statistics/by_area.csv"] = b"level,area_code\nglobal,WORLD\n"
         files[f"{year}/statistics/by_sector.csv"] = b"level,area_code,sector\n"
-        files[f"{year}/validation/submissions.csv"] = b"file,sha256,status\n"
-        files[f"{year}/validation/issues.csv"] = b"file,member_id,row\n"
     files["2025/statistics/by_type.csv"] = b"level,area_code,cooperative_type\n"
+    files["2025/statistics/sdmx/CICOPA_COOP_2025.csv"] = b"DATAFLOW,OBS_VALUE\n"
+    # Member-level files: built, but never public.
+    member_level = {
+        "2025/validation/submissions.csv": b"file,sha256,status\n",
+        "2025/validation/issues.csv": b"file,member_id,row\n",
+        "2025/validation/tracker.csv": b"member_id,status\n",
+        "2025/statistics/imputations.csv": b"member_id,measure\n",
+    }
+    for name, data in member_level.items():
+        _write(out / name, data)
+    _write(out / "feedback/2025/IT-ONE.pdf", pdf)
     files["2025/statistical_annex_2025.xlsx"] = b"PK\x03\x04 not really a workbook"
     for name, data in files.items():
         _write(out / name, data)
@@ -81,25 +85,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _write(out / "drafts/annual_report_drafts_en.pdf", pdf)
     (out / "2024/statistics/by_type.csv").symlink_to(root / "secret.txt")
     (out / "2023").symlink_to(root)  # a year folder that is a symlink
-    server = make_server(out, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"out": out, "port": server.server_address[1], "files": files, "pdf": pdf}
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    raw_data = make_reference(root / "raw_data")
+    with running(raw_data, out) as port:
+        yield {"out": out, "port": port, "files": files, "pdf": pdf, "member_level": member_level}
 
 
 def _raw(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-    """A request with the path sent exactly as given: nothing normalises or quotes it."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        conn.endheaders()
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+    return raw_request(port, path, method)
 
 
 def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -115,11 +107,11 @@ def test_index_lists_both_years_newest_first_with_size_hash_and_time(site):
     status, headers, body = _get(site["port"], "/")
     page = body.decode("utf-8")
     assert status == 200
-    assert headers["Content-Type"] == "text/html; charset=utf-8"
-    assert (
-        headers["Content-Security-Policy"] == CSP == "default-src 'none'; style-src 'unsafe-inline'"
-    )
-    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["content-security-policy"] == CSP
+    assert "script-src" not in CSP and "unsafe-inline" not in CSP and "default-src 'none'" in CSP
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
     assert 0 < page.index('id="y2025"') < page.index('id="y2024"')
     for name, data in site["files"].items():
         year, relative = name.split("/", 1)
@@ -138,6 +130,29 @@ def test_index_lists_both_years_newest_first_with_size_hash_and_time(site):
     assert 'id="y2023"' not in page and "drafts" not in page
 
 
+def test_the_public_page_lists_nothing_member_level_and_no_machine_path(site):
+    page = _get(site["port"], "/")[2].decode()
+    for name in site["member_level"]:
+        assert name.split("/", 1)[1] not in page
+    assert "validation" not in page and "tracker" not in page and "feedback" not in page
+    assert str(site["out"]) not in page and "/tmp" not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/2025/validation/submissions.csv",
+        "/files/2025/validation/issues.csv",
+        "/files/2025/validation/tracker.csv",
+        "/files/2025/statistics/imputations.csv",
+        "/files/feedback/2025/IT-ONE.pdf",
+        "/staff/files/2025/validation/issues.csv",  # the staff copy needs the token
+    ],
+)
+def test_member_level_files_are_not_public(site, path):
+    assert _raw(site["port"], path)[0] in (401, 404)
+
+
 def test_index_escapes_and_never_lists_bait(site):
     page = _get(site["port"], "/")[2].decode()
     assert "<script" not in page and "&lt;script&gt;" in page  # the hostile run id
@@ -149,17 +164,17 @@ def test_index_escapes_and_never_lists_bait(site):
 def test_a_pdf_downloads_byte_for_byte(site):
     status, headers, body = _get(site["port"], "/files/2025/annual_report_2025_fr.pdf")
     assert status == 200 and body == site["pdf"]
-    assert headers["Content-Type"] == "application/pdf"
-    assert headers["Content-Length"] == str(len(site["pdf"]))
-    assert headers["Content-Disposition"] == 'attachment; filename="annual_report_2025_fr.pdf"'
-    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["content-type"] == "application/pdf"
+    assert headers["content-length"] == str(len(site["pdf"]))
+    assert headers["content-disposition"] == 'attachment; filename="annual_report_2025_fr.pdf"'
+    assert headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
         ("/files/2025/statistics/by_area.csv", "text/csv; charset=utf-8"),
-        ("/files/2024/validation/issues.csv", "text/csv; charset=utf-8"),
+        ("/files/2025/statistics/sdmx/CICOPA_COOP_2025.csv", "text/csv; charset=utf-8"),
         ("/files/2025/provenance.json", "application/json"),
         ("/files/2025/statistical_annex_2025.xlsx", XLSX),
         ("/files/2025/statistics/%62y_area.csv", "text/csv; charset=utf-8"),  # %62 is "b"
@@ -167,9 +182,9 @@ def test_a_pdf_downloads_byte_for_byte(site):
 )
 def test_each_kind_of_output_has_its_content_type(site, path, content_type):
     status, headers, body = _raw(site["port"], path)
-    assert status == 200 and headers["Content-Type"] == content_type
+    assert status == 200 and headers["content-type"] == content_type
     name = path.rsplit("/", 1)[1].replace("%62", "b")
-    assert headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert headers["content-disposition"] == f'attachment; filename="{name}"'
     year = path.split("/")[2]
     assert body == site["files"][f"{year}/{path.split('/', 3)[3].replace('%62', 'b')}"]
 
@@ -177,7 +192,7 @@ def test_each_kind_of_output_has_its_content_type(site, path, content_type):
 def test_head_sends_the_headers_only(site):
     status, headers, body = _raw(site["port"], "/files/2025/annual_report_2025_en.pdf", "HEAD")
     assert (status, body) == (200, b"")
-    assert headers["Content-Length"] == str(len(site["pdf"]))
+    assert headers["content-length"] == str(len(site["pdf"]))
 
 
 @pytest.mark.parametrize(
@@ -219,33 +234,25 @@ def test_anything_but_an_output_is_404(site, path):
     status, headers, body = _raw(site["port"], path)
     assert status == 404, path
     assert body == b"404 not found\n"
-    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["content-type"] == "text/plain; charset=utf-8"
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
 def test_only_get_and_head_are_allowed(site, method):
     status, headers, _ = _raw(site["port"], "/files/2025/provenance.json", method)
-    assert status == 405 and headers["Allow"] == "GET, HEAD"
+    assert status == 405 and headers["allow"] == "GET, HEAD"
 
 
-def test_an_empty_out_folder_says_how_to_build(tmp_path: Path):
-    server = make_server(tmp_path / "not-built-yet", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        page = _get(server.server_address[1], "/")[2].decode()
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert "No year has been built in this folder yet" in page
+def test_an_empty_out_folder_says_nothing_is_published(tmp_path: Path):
+    with running(make_reference(tmp_path / "raw"), tmp_path / "not-built-yet") as port:
+        page = _get(port, "/")[2].decode()
+    assert "No year has been published yet" in page
 
 
 def test_server_is_local_by_default():
-    server = make_server(Path("."), port=0)
-    try:
-        assert server.server_address[0] == "127.0.0.1"
-    finally:
-        server.server_close()
+    from cicopa.settings import SERVE_HOST
+
+    assert SERVE_HOST == "127.0.0.1"
 
 
 # --- a real browser ---
@@ -298,7 +305,11 @@ def test_staff_open_the_page_and_download_a_report_in_chromium(site, browser, tm
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.body() == site["pdf"]
-    # The inline style passes the Content-Security-Policy; nothing else is loaded.
+    # The stylesheet passes the Content-Security-Policy; nothing else is loaded.
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('header')).borderBottomWidth")
+        == "4px"
+    )
     assert problems == []
     assert os.path.getsize("/tmp/serve_index.png") > 10_000
     context.close()
