@@ -84,8 +84,13 @@ def default_deadline(year: int) -> date:
 
 
 # --- output names ----------------------------------------------------------------------
-STATISTICS_FILES: tuple[str, ...] = ("by_area.csv", "by_sector.csv", "by_type.csv")
-VALIDATION_FILES: tuple[str, ...] = ("submissions.csv", "issues.csv", "tracker.csv")
+# The public statistics files, embedded in every report PDF.
+STATISTICS_FILES: tuple[str, ...] = (
+    "by_area.csv", "by_sector.csv", "by_type.csv", "trends.csv", "coverage.csv", "estimates.csv",
+)  # fmt: skip
+# Member-level statistics: published with the year for staff and auditors, never public.
+MEMBER_LEVEL_STATISTICS: tuple[str, ...] = ("imputations.csv",)
+VALIDATION_FILES: tuple[str, ...] = ("submissions.csv", "issues.csv")
 
 
 def report_file_name(year: int, lang: str = "en") -> str:
@@ -121,12 +126,6 @@ def publication_date(reference_year: int) -> date:
     if given:
         return date.fromisoformat(given.strip())
     return BUILD_AFTER.in_year_after(reference_year)
-
-
-def report_edition() -> int:
-    """The edition of the report: CICOPA_EDITION when set (1, 2, ...), else the first."""
-    given = (os.environ.get("CICOPA_EDITION") or "").strip()
-    return int(given) if given.isdigit() and int(given) >= 1 else 1
 
 
 def is_sample(raw_data: Path) -> bool:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # What an earlier year must have in the instance for a later year to build on it.
 EARLIER_YEAR_ASSETS = (
     "reference_data",
+    "withdrawals",
     "submission_files",
     "parsed_submissions",
     "validated_submissions",

@@ -26,6 +26,7 @@ from cicopa.outcomes import (
 from cicopa.outputs import sha256_file, write_csv
 from cicopa.readers import RawSubmission
 from cicopa.reference import Reference, ReferenceDataError, load_reference, reference_paths
+from cicopa.withdrawals import load_withdrawals, withdrawals_path, withdrawn_in
 from pipelines.io import BY_YEAR
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
@@ -68,6 +69,27 @@ def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output
     # The registry's content is its version: a changed members.csv makes the year stale.
     version = DataVersion("-".join(d[:16] for d in digests.values()))
     return Output(reference, metadata=metadata, data_version=version)
+
+
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
+def withdrawals(context: AssetExecutionContext, paths: CicopaPaths) -> Output[dict[str, str]]:
+    """reference/withdrawals.csv: the year's files the secretariat withdrew, and why."""
+    year = _year(context)
+    try:
+        chosen = withdrawn_in(load_withdrawals(paths.raw_data_dir), year)
+    except ReferenceDataError as exc:
+        raise Failure(description=str(exc)) from exc
+    source = withdrawals_path(paths.raw_data_dir)
+    digest = sha256_file(source) if source.is_file() else "none"
+    return Output(
+        chosen,
+        data_version=DataVersion(f"{digest[:32]}-{year}"),
+        metadata={
+            "files withdrawn": len(chosen),
+            "withdrawn": MetadataValue.json(chosen),
+            "withdrawals.csv sha256": MetadataValue.text(digest),
+        },
+    )
 
 
 @multi_asset(
@@ -130,11 +152,12 @@ def validated_submissions(
     reference_data: Reference,
     submission_files: pl.DataFrame,
     parsed_submissions: list[RawSubmission],
+    withdrawals: dict[str, str],
 ) -> Output[YearValidation]:
-    """Schema and registry checks, the resubmission rule, and one status per file."""
+    """Schema and registry checks, withdrawals, the resubmission rule, one status per file."""
     year = _year(context)
     hashes = dict(submission_files.select("file", "sha256").iter_rows())
-    outcome = resolve_year(parsed_submissions, reference_data, year, hashes)
+    outcome = resolve_year(parsed_submissions, reference_data, year, hashes, withdrawals)
     counts = outcome.status_counts()
     statuses = ("accepted", "rejected", "superseded", "withdrawn", "unreadable")
     say(context, f"{year}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in statuses))

@@ -27,6 +27,7 @@ from cicopa.publish import REVISIONS_FILE
 from cicopa.reference import Reference, reference_paths
 from cicopa.settings import (
     LANGUAGES,
+    MEMBER_LEVEL_STATISTICS,
     STATISTICS_FILES,
     VALIDATION_FILES,
     annex_file_name,
@@ -36,6 +37,7 @@ from cicopa.settings import (
 from cicopa.trends import Trends
 from pipelines.assets.edition import Edition
 from pipelines.assets.ingest import validation_report
+from pipelines.assets.series import Estimates
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
@@ -67,7 +69,14 @@ class FiguresRecord:
     group_name=GROUP,
     partitions_def=reference_years,
     code_version="1",
-    deps=["area_statistics", "sector_statistics", "type_statistics"],
+    deps=[
+        "area_statistics",
+        "sector_statistics",
+        "type_statistics",
+        "trend_statistics",
+        "coverage_statistics",
+        "estimate_statistics",
+    ],
 )
 def figures_provenance_record(
     context: AssetExecutionContext,
@@ -123,6 +132,10 @@ def annual_report_pdf(
     sector_statistics: pl.DataFrame,
     type_statistics: pl.DataFrame,
     area_trends: Trends,
+    trend_statistics: pl.DataFrame,
+    coverage_statistics: pl.DataFrame,
+    estimate_statistics: Estimates,
+    edition: Edition,
     figures_provenance_record: FiguresRecord,
 ) -> MaterializeResult:
     """The annual report, one archival PDF (PDF/A-3) per language, with its data inside.
@@ -152,6 +165,11 @@ def annual_report_pdf(
         missing_years=area_trends.missing_years,
         membership_changes=area_trends.membership_changes,
         sample=is_sample(paths.raw_data_dir),
+        series_trends=trend_statistics,
+        coverage=coverage_statistics,
+        estimates=estimate_statistics.estimates,
+        edition=edition.number,
+        revised_headlines=edition.revised.filter(pl.col("level") == "global"),
     )
     out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
@@ -216,7 +234,7 @@ def provenance(
     outputs = [
         *(out_dir / report_file_name(year, lang) for lang in LANGUAGES),
         out_dir / annex_file_name(year),
-        *(out_dir / "statistics" / name for name in STATISTICS_FILES),
+        *(out_dir / "statistics" / name for name in (*STATISTICS_FILES, *MEMBER_LEVEL_STATISTICS)),
         *(out_dir / "validation" / name for name in VALIDATION_FILES),
         out_dir / REVISIONS_FILE,
     ]

@@ -1,5 +1,7 @@
 """Statistics stage: by area, sector and cooperative type, with blocking tie-out checks."""
 
+from collections.abc import Callable
+
 import polars as pl
 from dagster import (
     AssetCheckExecutionContext,
@@ -74,11 +76,16 @@ def column_lineage(table: pl.DataFrame) -> TableColumnLineage:
     )
 
 
-def _publish(
-    context: AssetExecutionContext, paths: CicopaPaths, name: str, table: pl.DataFrame
+def publish_table(
+    context: AssetExecutionContext,
+    paths: CicopaPaths,
+    name: str,
+    table: pl.DataFrame,
+    rounded: Callable[[pl.DataFrame], pl.DataFrame] = statistics.for_csv,
 ) -> Output[pl.DataFrame]:
+    """Write statistics/<name> (rounded once, as published) and describe it for the UI."""
     path = paths.staging(int(context.partition_key), context.run.run_id) / "statistics" / name
-    digest = write_csv(path, statistics.for_csv(table))
+    digest = write_csv(path, rounded(table))
     say(context, f"{context.partition_key}: statistics/{name} written ({table.height} rows)")
     return Output(
         table,
@@ -102,7 +109,7 @@ def area_statistics(
     """statistics/by_area.csv: global, regional, sub-regional and country figures."""
     year = int(context.partition_key)
     table = statistics.by_area(accepted_figures, reference_data, year)
-    result = _publish(context, paths, "by_area.csv", table)
+    result = publish_table(context, paths, "by_area.csv", table)
     world = table.filter(pl.col("level") == "global").row(0, named=True)
     result.metadata.update(
         {
@@ -131,7 +138,7 @@ def sector_statistics(
     table = statistics.breakdown(
         accepted_figures, reference_data, int(context.partition_key), "sector"
     )
-    return _publish(context, paths, "by_sector.csv", table)
+    return publish_table(context, paths, "by_sector.csv", table)
 
 
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
@@ -148,7 +155,7 @@ def type_statistics(
         int(context.partition_key),
         "cooperative_type",
     )
-    return _publish(context, paths, "by_type.csv", table)
+    return publish_table(context, paths, "by_type.csv", table)
 
 
 def _tie_out(table: pl.DataFrame, parent: str, child: str) -> AssetCheckResult:
