@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
@@ -21,14 +20,6 @@ class Trends:
     table: pl.DataFrame  # year, level, area_code and the TREND_COLUMNS
     missing_years: tuple[int, ...]  # earlier years in the window never built
     membership_changes: pl.DataFrame  # member_id, name, country_name, change, year
-
-
-def published_by_area(year_out: Path) -> pl.DataFrame | None:
-    """The by_area.csv published for a year, or None when that year was never built."""
-    path = year_out / "statistics" / "by_area.csv"
-    if not path.is_file():
-        return None
-    return pl.read_csv(path, infer_schema_length=None)
 
 
 def trend_table(

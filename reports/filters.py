@@ -216,7 +216,6 @@ fmt_int = _ENGLISH.int
 fmt_decimal = _ENGLISH.decimal
 fmt_pct = _ENGLISH.pct
 fmt_change = _ENGLISH.change
-fmt_millions = _ENGLISH.millions
 fmt_usd_millions = _ENGLISH.usd_millions
 fmt_rate = _ENGLISH.rate
 FILTERS = _ENGLISH.filters()

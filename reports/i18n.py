@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -217,4 +216,3 @@ def css_content(message: str, counters: dict[str, str]) -> str:
     return " ".join(parts) or '""'
 
 
-Gettext = Callable[[str], str]

@@ -51,6 +51,10 @@ def test_build_writes_every_output_of_the_spec(built: dict):
         "statistics/by_area.csv",
         "statistics/by_sector.csv",
         "statistics/by_type.csv",
+        "statistics/coverage.csv",
+        "statistics/estimates.csv",
+        "statistics/imputations.csv",
+        "statistics/trends.csv",
         "validation/issues.csv",
         "validation/submissions.csv",
     ]
@@ -83,6 +87,10 @@ def test_provenance_lists_inputs_outputs_code_and_run(built: dict):
         "statistics/by_area.csv",
         "statistics/by_sector.csv",
         "statistics/by_type.csv",
+        "statistics/coverage.csv",
+        "statistics/estimates.csv",
+        "statistics/imputations.csv",
+        "statistics/trends.csv",
         "validation/issues.csv",
         "validation/submissions.csv",
     }
@@ -121,8 +129,11 @@ def test_each_pdf_carries_the_published_csvs_and_the_figures_provenance(built: d
     year = built["out"]
     reader = PdfReader(year / "annual_report_2025_en.pdf")
     attachments = {name: data[0] for name, data in reader.attachments.items()}
-    assert set(attachments) == {"by_area.csv", "by_sector.csv", "by_type.csv", "provenance.json"}
-    for name in ("by_area.csv", "by_sector.csv", "by_type.csv"):
+    public = ("by_area.csv", "by_sector.csv", "by_type.csv", "trends.csv", "coverage.csv",
+              "estimates.csv")  # fmt: skip
+    # Member-level imputations are never inside the public report.
+    assert set(attachments) == {*public, "provenance.json"}
+    for name in public:
         assert attachments[name] == (year / "statistics" / name).read_bytes()
     embedded = json.loads(attachments["provenance.json"])
     published = json.loads((year / "provenance.json").read_text())

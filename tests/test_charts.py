@@ -473,5 +473,9 @@ def test_weasyprint_draws_the_charts_with_text_as_text(
     # The report's @font-face "Report Sans" (the committed Noto Sans) drew every text.
     assert fonts and all("Report-Sans" in f for f in fonts)
     # No "unknown property" noise: the SVG carries presentation attributes, not styles.
-    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    # Only WeasyPrint's own warnings count: matplotlib may warn on first use while it builds
+    # its font cache on a cold or loaded machine, which says nothing about the drawing.
+    assert not [
+        r for r in caplog.records if r.levelname == "WARNING" and r.name.startswith("weasyprint")
+    ]
     (tmp_path / "charts.pdf").write_bytes(pdf)
