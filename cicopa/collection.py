@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     from cicopa.reference import ReferenceDataError, load_reference
 
     raw_data: Path = args.raw_data.resolve()
-    out: Path = args.out.resolve()
+    out: Path = getattr(args, "out", None) or out_dir()
+    out = out.resolve()
     try:
         load_reference(raw_data)
     except ReferenceDataError as exc:

@@ -135,8 +135,10 @@ def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path
     from cicopa.outcomes import fingerprint, inventory
     from cicopa.outputs import sha256_file
     from cicopa.reference import reference_paths
+    from pipelines.io import VALUE_FILE, storage_folder
 
-    if _latest_data_version(instance, "accepted_figures", year) is None:
+    stored = storage_folder(raw_data, ["accepted_figures"], str(year)) / VALUE_FILE
+    if not stored.is_file() or _latest_data_version(instance, "accepted_figures", year) is None:
         return False
     files = fingerprint(inventory(raw_data, year))
     registry = "-".join(sha256_file(p)[:16] for p in reference_paths(raw_data))

@@ -31,6 +31,7 @@ all_assets = with_source_code_references(
 )
 all_checks = load_asset_checks_from_modules([statistics, series])
 
+PATHS = CicopaPaths()
 defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
@@ -38,10 +39,10 @@ defs = Definitions(
     schedules=[annual_build_schedule, collection_opening_schedule],
     sensors=[submissions_sensor],
     resources={
-        "paths": CicopaPaths(),
+        "paths": PATHS,
         "report_settings": ReportSettings(),
         # Intermediate results as Parquet and JSON that an auditor can open.
-        "io_manager": ParquetIOManager(),
+        "io_manager": ParquetIOManager(paths=PATHS),
     },
     # A year's steps are small and run one after another: paying a Python start-up
     # per step (the multiprocess default) tripled a sensor-triggered run on 2 cores.

@@ -8,20 +8,22 @@ pickle is used, so nothing in storage runs code when it is read. Only classes of
 project are rebuilt from ``value.json``.
 """
 
-from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import json
+import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from dagster import ConfigurableIOManager, InputContext, OutputContext
+from dagster import ConfigurableIOManager, InputContext, OutputContext, ResourceDependency
 
 from cicopa.settings import DEFAULT_DAGSTER_HOME
+from pipelines.resources import CicopaPaths
 
 # Only the project's own classes are rebuilt from storage.
 TRUSTED_PACKAGES = ("cicopa.", "pipelines.", "reports.", "schemas.")
@@ -129,6 +131,17 @@ def load(folder: Path) -> Any:
     return _decode(folder, json.loads((folder / VALUE_FILE).read_text()))
 
 
+def storage_folder(raw_data: Path, asset: list[str], partition: str | None) -> Path:
+    """Where an asset partition built from `raw_data` is stored under the instance.
+
+    Keyed by the raw-data folder: years built from another folder (a test, a copy) are
+    never mixed into this folder's trends, estimates or warnings.
+    """
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME)
+    source = hashlib.sha256(str(raw_data.resolve()).encode()).hexdigest()[:16]
+    return home.joinpath("storage", "assets", source, *asset, partition or "all")
+
+
 class ParquetIOManager(ConfigurableIOManager):
     """Stores asset outputs as Parquet (tables) and JSON (the rest) under the instance.
 
@@ -136,16 +149,10 @@ class ParquetIOManager(ConfigurableIOManager):
     the year to its value; a year never materialised is simply absent from it.
     """
 
-    base_dir: str = ""
-
-    def _root(self) -> Path:
-        import os
-
-        home = os.environ.get("DAGSTER_HOME") or str(DEFAULT_DAGSTER_HOME)
-        return Path(self.base_dir or Path(home) / "storage" / "assets")
+    paths: ResourceDependency[CicopaPaths]
 
     def _folder(self, asset_key: list[str], partition: str | None) -> Path:
-        return self._root().joinpath(*asset_key, partition or "all")
+        return storage_folder(self.paths.raw_data_dir, asset_key, partition)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         if obj is None:

@@ -93,7 +93,7 @@ async def staff_page(request: Request) -> Response:
 
 def _view(portal: Portal, year: int) -> dict[str, Any]:
     reference = portal.reference()
-    validation = validate_year(portal.raw_data, reference, year, compare=False)
+    validation = validate_year(portal.raw_data, reference, year)
     tracker = tracker_table(reference, validation, year)
     member_ids = reference.members["member_id"].to_list()
     grouped = files_by_member(validation.submissions, member_ids)
