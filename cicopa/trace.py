@@ -241,8 +241,7 @@ def trace(raw_data: Path, out: Path, year: int, area: str, measure: str) -> Trac
     if not year_folder(raw_data, year).is_dir():
         raise TraceError(f"no submissions folder for {year}: {year_folder(raw_data, year)}")
 
-    # compare=False: the year-on-year warnings never change a status, and skipping them
-    # spares reading three earlier years.
+    # Without earlier years: the year-on-year warnings never change a status.
     outcome = validate_year(raw_data, reference, year)
     in_area = _area_filter(level, area)
     rows = located_rows(outcome.accepted_rows, reference, year).filter(in_area)

@@ -110,7 +110,7 @@ def _reference(raw_data: Path) -> Reference:
 def accepted_years(raw_data: Path, reference: Reference, years: range) -> series.Accepted:
     """Accepted rows of each year that has a submissions folder (withdrawals honoured)."""
     return {
-        y: validate_year(raw_data, reference, y, compare=False).accepted_rows
+        y: validate_year(raw_data, reference, y).accepted_rows
         for y in years
         if year_folder(raw_data, y).is_dir()
     }

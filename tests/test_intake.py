@@ -57,7 +57,7 @@ def test_two_files_in_the_same_second_are_both_kept_and_the_counter_orders_them(
     assert two.stored.endswith("FR-ONE__20260210T093015Z-2.xlsx")  # other extension, same count
     # Neither file has submitted_at: their receipt time and counter stand for it, so the
     # year is not ambiguous and the later file counts.
-    outcome = validate_year(raw_data, reference, 2025, compare=False)
+    outcome = validate_year(raw_data, reference, 2025)
     status = dict(outcome.submissions.select("file", "status").iter_rows())
     assert status == {one.stored: "superseded", two.stored: "accepted"}
     dated = dict(outcome.submissions.select("file", "submitted_at").iter_rows())
@@ -70,7 +70,7 @@ def test_an_undated_later_file_replaces_an_undated_earlier_one(raw_data, referen
                     now=datetime(2026, 1, 20, tzinfo=UTC))  # fmt: skip
     late = receive(raw_data, reference, 2025, data, "x.csv", "IT-ONE",
                    now=datetime(2026, 3, 1, tzinfo=UTC))  # fmt: skip
-    outcome = validate_year(raw_data, reference, 2025, compare=False)
+    outcome = validate_year(raw_data, reference, 2025)
     status = dict(outcome.submissions.select("file", "status").iter_rows())
     assert status == {early.stored: "superseded", late.stored: "accepted"}
 
