@@ -6,6 +6,7 @@ import errno
 import hashlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -58,6 +59,31 @@ def write_atomic(path: Path, data: bytes) -> str:
             Path(tmp).unlink(missing_ok=True)
         raise
     return sha256_bytes(data)
+
+
+# SPEC "CSV conventions": text a spreadsheet would run as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def formula_safe(text: str) -> str:
+    """`text` with a leading `'` when a spreadsheet would run it as a formula.
+
+    Text beginning with =, +, -, @, tab or carriage return that is not a number
+    ("-12.5" stays as it is) would become a live formula when the file is opened;
+    the quote makes it plain text, in every CSV and workbook the project writes.
+    """
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def formula_safe_expr(column: str) -> pl.Expr:
+    """`formula_safe` as a polars expression over a text column (no row loop)."""
+    text = pl.col(column)
+    number = "^" + _NUMBER.pattern + "$"
+    risky = text.str.contains(r"^[=+\-@\t\r]") & ~text.str.contains(number)
+    return pl.when(risky).then(pl.lit("'") + text).otherwise(text).alias(column)
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
