@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from cicopa.outputs import formula_safe, stable_zip
-from cicopa.settings import BABEL_LOCALES, BUILD_AFTER, CONTACT
+from cicopa.settings import BABEL_LOCALES, BUILD_AFTER, CONTACT, publication_date
 from reports.annex.model import AnnexData, Kind, TableSheet
 from reports.annex.tables import table_sheets
 from reports.annex.text import NOT_APPLICABLE, NOT_AVAILABLE, Notes, gettext
@@ -56,11 +56,13 @@ class Release:
     revisions: pl.DataFrame | None = None
 
 
-def default_release(year: int) -> Release:
-    """The calendar's dates (settings.BUILD_AFTER): a year is published once built."""
+def default_release(year: int, revised: pl.DataFrame | None = None) -> Release:
+    """Published on the report's day (settings.publication_date); next year's on the
+    calendar's build day; `revised` the rows of revisions.csv this edition adds."""
     return Release(
-        published=BUILD_AFTER.in_year_after(year),
+        published=publication_date(year),
         next_release=BUILD_AFTER.in_year_after(year + 1),
+        revisions=revised,
     )
 
 
