@@ -61,31 +61,6 @@ def write_atomic(path: Path, data: bytes) -> str:
     return sha256_bytes(data)
 
 
-# SPEC "CSV conventions": text a spreadsheet would run as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def formula_safe(text: str) -> str:
-    """`text` with a leading `'` when a spreadsheet would run it as a formula.
-
-    Text beginning with =, +, -, @, tab or carriage return that is not a number
-    ("-12.5" stays as it is) would become a live formula when the file is opened;
-    the quote makes it plain text, in every CSV and workbook the project writes.
-    """
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def formula_safe_expr(column: str) -> pl.Expr:
-    """`formula_safe` as a polars expression over a text column (no row loop)."""
-    text = pl.col(column)
-    number = "^" + _NUMBER.pattern + "$"
-    risky = text.str.contains(r"^[=+\-@\t\r]") & ~text.str.contains(number)
-    return pl.when(risky).then(pl.lit("'") + text).otherwise(text).alias(column)
-
-
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8, comma, header, '.' decimals, empty for missing, '\\n' line endings."""
     return frame.write_csv(line_terminator="\n", null_value="", quote_style="necessary").encode()
@@ -107,6 +82,16 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in frame.schema.items()
         if dtype == pl.String
     )
+
+
+def formula_safe(text: str) -> str:
+    """One text cell as `neutralise_formulas` writes it: for workbooks, cell by cell."""
+    if re.match(_FORMULA_START, text):
+        try:
+            float(text.strip())
+        except ValueError:
+            return "'" + text
+    return text
 
 
 def write_csv(path: Path, frame: pl.DataFrame) -> str:

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import polars as pl
 
-from cicopa.outputs import csv_bytes, formula_safe_expr
+from cicopa.outputs import csv_bytes, neutralise_formulas
 from cicopa.settings import (
     SDMX_AGENCY,
     SDMX_DATAFLOW,
@@ -143,7 +143,7 @@ def observations(
 def data_csv_bytes(rows: pl.DataFrame) -> bytes:
     """SDMX-CSV 1.0 with the project's CSV conventions (text cells formula-safe)."""
     # Codes are SDMX IDs and never begin so; this is the rule every CSV here follows.
-    safe = rows.with_columns(formula_safe_expr(c) for c in ("AREA", "MEASURE"))
+    safe = neutralise_formulas(rows)
     return csv_bytes(safe.select(CSV_COLUMNS))
 
 
