@@ -13,8 +13,7 @@ from typing import Literal
 
 import polars as pl
 
-from reports.annex.text import LEVEL_WORDS, Notes, area_names, gettext
-from reports.i18n import Gettext
+from reports.annex.text import LEVEL_WORDS, Gettext, Notes, area_names, gettext
 
 Kind = Literal["text", "count", "percent", "usd", "year", "rate"]
 NOT_ALLOCATED = "not_allocated"  # level of the row of files that cannot be placed

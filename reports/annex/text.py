@@ -17,6 +17,7 @@ Updating the catalogues after changing a message here or in ``tables``/``workboo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,12 +26,12 @@ from reports.i18n import (
     N_,
     REGION_NAMES,
     SUB_REGION_NAMES,
-    Gettext,
     country_name,
     translations,
 )
 
 DOMAIN = "annex"
+Gettext = Callable[[str], str]
 # The two shorthands of government statistical spreadsheets; the same in every language.
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
