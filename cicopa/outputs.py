@@ -6,6 +6,7 @@ import errno
 import hashlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -81,6 +82,16 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in frame.schema.items()
         if dtype == pl.String
     )
+
+
+def formula_safe(text: str) -> str:
+    """One text cell as `neutralise_formulas` writes it: for workbooks, cell by cell."""
+    if re.match(_FORMULA_START, text):
+        try:
+            float(text.strip())
+        except ValueError:
+            return "'" + text
+    return text
 
 
 def write_csv(path: Path, frame: pl.DataFrame) -> str:

@@ -97,8 +97,24 @@ def report_file_name(year: int, lang: str = "en") -> str:
     return f"annual_report_{year}_{lang}.pdf"
 
 
-def annex_file_name(year: int) -> str:
-    return f"statistical_annex_{year}.xlsx"
+def annex_file_name(year: int, lang: str = "en") -> str:
+    return f"statistical_annex_{year}_{lang}.xlsx"
+
+
+# SDMX for the ILO and statistical offices (SPEC 3 "statistics/sdmx/"): agency, dataflow.
+SDMX_AGENCY = "CICOPA"
+SDMX_DATAFLOW = "COOP"
+SDMX_VERSION = "1.0"
+SDMX_FOLDER = "statistics/sdmx"
+
+
+def sdmx_data_file_name(year: int) -> str:
+    return f"CICOPA_COOP_{year}.csv"
+
+
+def sdmx_structure_file_name(year: int) -> str:
+    """The SDMX-ML 2.1 structure message (DSD, codelists, dataflow) beside the data."""
+    return f"CICOPA_COOP_{year}_structure.xml"
 
 
 # --- publication -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dagster import (
     with_source_code_references,
 )
 
-from pipelines.assets import collection, edition, ingest, report, series, statistics
+from pipelines.assets import collection, edition, ingest, report, sdmx, series, statistics
 from pipelines.automation import (
     annual_build_job,
     annual_build_schedule,
@@ -27,7 +27,7 @@ from pipelines.resources import CicopaPaths, ReportSettings
 
 # Source references link each asset in the UI to the code that computes it.
 all_assets = with_source_code_references(
-    load_assets_from_modules([ingest, statistics, series, report, edition, collection])
+    load_assets_from_modules([ingest, statistics, series, sdmx, report, edition, collection])
 )
 all_checks = load_asset_checks_from_modules([statistics, series])
 

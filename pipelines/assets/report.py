@@ -13,8 +13,7 @@ from dagster import (
     asset,
 )
 
-from cicopa.annex import annex_bytes
-from cicopa.columns import COOPERATIVE_TYPES, ISIC_SECTIONS
+from cicopa import series
 from cicopa.outcomes import YearValidation
 from cicopa.outputs import sha256_bytes, write_atomic
 from cicopa.provenance import (
@@ -28,11 +27,14 @@ from cicopa.reference import Reference, reference_paths
 from cicopa.settings import (
     LANGUAGES,
     MEMBER_LEVEL_STATISTICS,
+    SDMX_FOLDER,
     STATISTICS_FILES,
     VALIDATION_FILES,
     annex_file_name,
     is_sample,
     report_file_name,
+    sdmx_data_file_name,
+    sdmx_structure_file_name,
 )
 from cicopa.trends import Trends
 from pipelines.assets.edition import Edition
@@ -41,6 +43,7 @@ from pipelines.assets.series import Estimates
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
+from reports.annex import AnnexData, annex_bytes, default_release
 from reports.model import ReportData
 from reports.render import render_pdf
 
@@ -188,39 +191,53 @@ def annual_report_pdf(
     return MaterializeResult(metadata=metadata)
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
+@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def statistical_annex(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     report_settings: ReportSettings,
+    reference_data: Reference,
     submission_outcomes: YearValidation,
+    accepted_figures: pl.DataFrame,
     area_statistics: pl.DataFrame,
     sector_statistics: pl.DataFrame,
     type_statistics: pl.DataFrame,
+    trend_statistics: pl.DataFrame,
+    coverage_statistics: pl.DataFrame,
+    estimate_statistics: Estimates,
+    edition: Edition,
 ) -> MaterializeResult:
-    """statistical_annex_<year>.xlsx: one table per sheet, for staff and partners."""
+    """statistical_annex_<year>_<lang>.xlsx, one per language: every table of the report."""
     year = int(context.partition_key)
-    workbook = annex_bytes(
+    data = AnnexData(
         year=year,
         by_area=area_statistics,
         by_sector=sector_statistics,
         by_type=type_statistics,
         submissions=submission_outcomes.submissions,
-        sector_names=ISIC_SECTIONS,
-        type_names=COOPERATIVE_TYPES,
+        fx_rates=reference_data.rates_for(year),
+        reporting_members=reporting_members(reference_data, accepted_figures),
         fx_source=report_settings.fx_source,
+        # Rounded as published, so that every figure of the annex is the CSV's value.
+        trends=series.for_csv(trend_statistics),
+        coverage=series.for_csv(coverage_statistics),
+        estimates=series.for_csv(estimate_statistics.estimates),
     )
-    path = paths.staging(year, context.run.run_id) / annex_file_name(year)
-    return MaterializeResult(
-        metadata={**written_file(path, write_atomic(path, workbook)), "bytes": len(workbook)}
-    )
+    release = default_release(year, revised=edition.revised)
+    metadata: dict[str, object] = {}
+    for lang in LANGUAGES:
+        path = paths.staging(year, context.run.run_id) / annex_file_name(year, lang)
+        workbook = annex_bytes(data, lang=lang, release=release)
+        metadata.update(written_file(path, write_atomic(path, workbook)))
+        metadata[f"{path.name} bytes"] = len(workbook)
+    return MaterializeResult(metadata=metadata)
 
 
 @asset(
     group_name=GROUP,
     partitions_def=reference_years,
     code_version="2",
-    deps=[validation_report, annual_report_pdf, statistical_annex],
+    deps=[validation_report, annual_report_pdf, statistical_annex, "sdmx_dataset"],
 )
 def provenance(
     context: AssetExecutionContext,
@@ -233,10 +250,12 @@ def provenance(
     out_dir = paths.staging(year, context.run.run_id)
     outputs = [
         *(out_dir / report_file_name(year, lang) for lang in LANGUAGES),
-        out_dir / annex_file_name(year),
+        *(out_dir / annex_file_name(year, lang) for lang in LANGUAGES),
         *(out_dir / "statistics" / name for name in (*STATISTICS_FILES, *MEMBER_LEVEL_STATISTICS)),
         *(out_dir / "validation" / name for name in VALIDATION_FILES),
         out_dir / REVISIONS_FILE,
+        out_dir / SDMX_FOLDER / sdmx_data_file_name(year),
+        out_dir / SDMX_FOLDER / sdmx_structure_file_name(year),
     ]
     record = build_provenance(
         {**figures_provenance_record.record, "edition": edition.number},
