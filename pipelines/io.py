@@ -8,7 +8,6 @@ pickle is used, so nothing in storage runs code when it is read. Only classes of
 project are rebuilt from ``value.json``.
 """
 
-
 import dataclasses
 import hashlib
 import importlib

@@ -214,5 +214,3 @@ def css_content(message: str, counters: dict[str, str]) -> str:
         parts.append(counters[key])
         rest = rest[index + len(f"%({key})s") :]
     return " ".join(parts) or '""'
-
-

@@ -231,6 +231,7 @@ def accepted_before(raw_data: Path, year: int, years: int = 3) -> dict[int, pl.D
         if year_folder(raw_data, y).is_dir()
     }
 
+
 SERIES_MEMBERS = [
     ("member_id", "name", "country", "membership", "kind", "joined", "left", "language"),
     ("IT-ONE", "Continuing federation of Italy", "IT", "full", "representative", "2000", "", ""),
