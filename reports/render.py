@@ -226,7 +226,7 @@ def build_context(
     countries = _countries(areas, lang)
     regions = [_region(code, areas, countries, world, lang) for code in REGION_NAMES]
     trends = _trends(data, regions, world_name, lang)
-    charts = _charts(regions, countries, data, trends, fmt, _)
+    charts = _charts(regions, countries, data, trends, fmt, _, lang)
     tables, figures = _numbering(trends is not None, charts, data)
     title = _("CICOPA Annual Statistics %(year)s") % {"year": data.year}
     pairs = summary.latest_pairs(data.series_trends, data.year)
@@ -684,6 +684,7 @@ def _charts(
     trends: dict[str, Any] | None,
     fmt: NumberFormat,
     _: Any,
+    lang: str,
 ) -> dict[str, Markup | None]:
     """The report's figures as inline SVG; None for a figure without any figure to draw.
 
@@ -742,6 +743,9 @@ def _charts(
                 title=_("Persons employed by country, %(year)s") % {"year": year},
                 country_names={code: c["name"] for code, c in mapped.items()},
                 not_on_map_label=_("Not shown on the map"),
+                data_label=_("Country with a reporting member"),
+                scale_note=_("The area of each circle is proportional to the persons employed."),
+                inset_label=short_name(area_name("region", "EUROPE", lang)),
             )
         )
     types = _breakdown(data.by_type, "cooperative_type", _type_names(data.by_type, _))["rows"]
