@@ -329,7 +329,7 @@ def _legend(
                 "r": f"{radius:.2f}", "fill": "none", "stroke": INK, "stroke-width": "0.5",
             })  # fmt: skip
             # Labels never closer than a line apart, whatever the radii.
-            label_y = max(circle_top, previous_label_y + LINE_PT + 1.5)
+            label_y = max(circle_top, previous_label_y + LINE_PT + 3)
             previous_label_y = label_y
             ET.SubElement(keys, "path", {
                 "d": f"M{cx:.2f} {circle_top:.2f}H{cx + MAX_RADIUS_PT + 2:.2f}"
