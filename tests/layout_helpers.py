@@ -111,9 +111,7 @@ def header_cells(document) -> list[HeaderCell]:
                 lines = [_text(line) for line in _walk(cell) if isinstance(line, boxes.LineBox)]
                 lines = [line for line in lines if line]
                 text = " ".join(lines)
-                cells.append(
-                    HeaderCell(number, text, len(text.split()), len(lines), tuple(lines))
-                )
+                cells.append(HeaderCell(number, text, len(text.split()), len(lines), tuple(lines)))
     return cells
 
 
