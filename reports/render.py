@@ -87,6 +87,8 @@ TREND_INDICATORS = (
 TREND_WINDOW = 3  # Y-2, Y-1, Y
 # Classification codes as the three languages write them: ISIC Rev.4, CITI Rév.4, ...
 CODE = re.compile(r"\b(ISIC|CITI|CIIU|NACE) ?(Rev|Rév)\. ?(\d)")
+TEXT_BETWEEN_TAGS = re.compile(r">([^<]+)<")
+HYPHENATED = re.compile(r"(?<![\w-])(\w+(?:-\w+)+)(?![\w-])")
 
 
 def make_environment(lang: str = "en") -> Environment:
@@ -130,7 +132,28 @@ def render_html(
     html = _template(lang).render(**build_context(data, lang, attachments))
     # A classification code never breaks across lines ("CITI Rév. / 4)"): a no-break
     # space before the revision and a word joiner after its full stop.
-    return CODE.sub("\\1\u00a0\\2.\u2060\\3", html)
+    html = CODE.sub("\\1\u00a0\\2.\u2060\\3", html)
+    return _keep_hyphenated(html)
+
+
+def _keep_hyphenated(html: str) -> str:
+    """A hyphenated word never breaks at its hyphen ("Pays- / Bas", "non- / response").
+
+    Each such word of the body's text (outside the SVG charts, whose text is laid out
+    by reports/charts.py) is wrapped in a no-wrap span; the hyphen stays U+002D, so the
+    PDF's text still reads "Pays-Bas". Only text between tags is touched: attribute
+    values and markup are left as they are.
+    """
+    head, marker, body = html.partition("<body")
+    if not marker:
+        return html
+    parts = re.split(r"(<svg\b.*?</svg>)", body, flags=re.S)
+    for i in range(0, len(parts), 2):
+        parts[i] = TEXT_BETWEEN_TAGS.sub(
+            lambda m: ">" + HYPHENATED.sub(r'<span class="nw">\1</span>', m.group(1)) + "<",
+            parts[i],
+        )
+    return head + marker + "".join(parts)
 
 
 def render_pdf(
@@ -226,7 +249,7 @@ def build_context(
     countries = _countries(areas, lang)
     regions = [_region(code, areas, countries, world, lang) for code in REGION_NAMES]
     trends = _trends(data, regions, world_name, lang)
-    charts = _charts(regions, countries, data, trends, fmt, _)
+    charts = _charts(regions, countries, data, trends, fmt, _, lang)
     tables, figures = _numbering(trends is not None, charts, data)
     title = _("CICOPA Annual Statistics %(year)s") % {"year": data.year}
     pairs = summary.latest_pairs(data.series_trends, data.year)
@@ -684,6 +707,7 @@ def _charts(
     trends: dict[str, Any] | None,
     fmt: NumberFormat,
     _: Any,
+    lang: str,
 ) -> dict[str, Markup | None]:
     """The report's figures as inline SVG; None for a figure without any figure to draw.
 
@@ -742,6 +766,9 @@ def _charts(
                 title=_("Persons employed by country, %(year)s") % {"year": year},
                 country_names={code: c["name"] for code, c in mapped.items()},
                 not_on_map_label=_("Not shown on the map"),
+                data_label=_("Country with a reporting member"),
+                scale_note=_("The area of each circle is proportional to the persons employed."),
+                inset_label=short_name(area_name("region", "EUROPE", lang)),
             )
         )
     types = _breakdown(data.by_type, "cooperative_type", _type_names(data.by_type, _))["rows"]

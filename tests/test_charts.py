@@ -25,11 +25,15 @@ from reports.charts import (
     trend_chart_svg,
 )
 from reports.worldmap import (
-    MAP_RAMP,
+    MAX_RADIUS_PT,
+    MEMBER_FILL,
+    MIN_RADIUS_PT,
     NO_DATA,
-    class_breaks,
+    SYMBOL_FILL,
     countries_on_map,
+    legend_values,
     shaded_countries,
+    symbol_radii,
     world_map_svg,
 )
 
@@ -113,6 +117,9 @@ def member_map() -> str:
         format_value=spaced,
         no_data_label="No member organisation",
         country_names={"IT": "Italia", "MT": "Malta"},
+        data_label="Country with a member",
+        scale_note="Circle area proportional to persons employed.",
+        inset_label="Europe",
     )
 
 
@@ -364,57 +371,88 @@ def test_every_member_country_has_a_shape() -> None:
     assert len(countries_on_map()) > 200
 
 
-def test_map_shades_exactly_the_member_countries() -> None:
+EUROPEAN = {"IT", "FR", "ES", "DE", "BE", "PT", "PL", "GB", "SE", "FI", "NL", "IE", "AT", "CZ",
+            "MT"}  # fmt: skip
+
+
+def test_map_marks_exactly_the_member_countries() -> None:
     svg = member_map()
     assert shaded_countries(svg) == set(MEMBER_COUNTRIES)
     root = parse(svg)
     fills = {g.get("fill") for g in root.iter(f"{NS}g") if g.get("data-country")}
-    assert fills <= {*MAP_RAMP, NO_DATA}
+    assert fills == {MEMBER_FILL, NO_DATA}
     others = [g for g in root.iter(f"{NS}g") if g.get("data-country") == "RU"]
-    assert others and others[0].get("fill") == NO_DATA
+    assert others and all(g.get("fill") == NO_DATA for g in others)
+    # One circle per member country, never two; none for any other country.
+    symbols = symbol_radii(svg)
+    assert set(symbols) == set(MEMBER_COUNTRIES)
+    assert all(len(circles) == 1 for circles in symbols.values())
+
+
+def test_europe_is_drawn_in_its_inset_at_a_legible_scale() -> None:
+    svg = member_map()
+    symbols = symbol_radii(svg)
+    assert {code for code, [(part, _)] in symbols.items() if part == "inset"} == EUROPEAN
+    root = parse(svg)
+    inset = next(g for g in root.iter(f"{NS}g") if g.get("class") == "inset")
+    world_part = next(g for g in root.iter(f"{NS}g") if g.get("class") == "world")
+
+    def scale_of(group: ET.Element) -> float:
+        countries = next(g for g in group if g.get("class") == "countries")
+        return float(re.search(r"scale\(([\d.]+)\)", countries.get("transform")).group(1))
+
+    # Europe's countries at least four times as large as in the world map.
+    assert scale_of(inset) >= 4 * scale_of(world_part)
+    # The inset is clipped to its frame, and the clip path is defined in this SVG.
+    clip = re.fullmatch(r"url\(#(.+)\)", inset.get("clip-path")).group(1)
+    assert any(e.get("id") == clip for e in root.iter(f"{NS}clipPath"))
+    assert "Europe" in texts(root)
+
+
+def test_circle_area_is_proportional_to_the_value() -> None:
+    radii = {code: circles[0][1] for code, circles in symbol_radii(member_map()).items()}
+    assert radii["IT"] == pytest.approx(MAX_RADIUS_PT, abs=0.01)  # the largest: 820,000
+    # Spain 300,000 against Italy 820,000: area ratio 300/820, radius ratio its root.
+    assert radii["ES"] / radii["IT"] == pytest.approx((300 / 820) ** 0.5, abs=0.002)
+    assert radii["US"] / radii["BR"] == pytest.approx((210 / 180) ** 0.5, abs=0.002)
+    # Malta (400) would be 0.35 pt across: kept as a visible dot.
+    assert radii["MT"] == pytest.approx(MIN_RADIUS_PT, abs=0.01)
+    ordered = sorted(MEMBER_COUNTRIES, key=MEMBER_COUNTRIES.__getitem__)
+    assert [radii[c] for c in ordered] == sorted(radii[c] for c in ordered)
 
 
 def test_map_legend_and_text_alternative() -> None:
     root = parse(member_map())
     drawn = texts(root)
-    assert "Persons employed" in drawn
-    assert "No member organisation" in drawn
-    ranges = [t for t in drawn if " – " in t]
-    assert 4 <= len(ranges) <= 5
-    assert ranges[0].startswith(spaced(400)) and ranges[-1].endswith(spaced(820000))
+    for word in ("Persons employed", "No member organisation", "Country with a member",
+                 "Circle area proportional to persons employed."):  # fmt: skip
+        assert word in drawn
+    # Rounded reference values (1, 2 or 5 x 10^n), not class limits from the data.
+    labels = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "reference-label"]
+    assert labels == [spaced(500_000), spaced(100_000), spaced(20_000)]
+    assert not [t for t in drawn if " – " in t]
     text = desc(root)
     assert text.startswith("Persons employed: Italia: 820\u202f000; ES: 300\u202f000;")
     assert "Malta: 400." in text
+    assert all(f"{spaced(v)}" in text for v in MEMBER_COUNTRIES.values())
 
 
-def test_map_classes_follow_the_values() -> None:
-    root = parse(member_map())
-    ramp_index = {}
-    for group in root.iter(f"{NS}g"):
-        code = group.get("data-country")
-        if code in MEMBER_COUNTRIES:
-            ramp_index[code] = MAP_RAMP.index(group.get("fill"))
-    ordered = sorted(MEMBER_COUNTRIES, key=MEMBER_COUNTRIES.__getitem__)
-    classes = [ramp_index[c] for c in ordered]
-    assert classes == sorted(classes)  # darker never means less
-    assert ramp_index["MT"] == 0 and ramp_index["IT"] == len(MAP_RAMP) - 1
-
-
-def test_class_breaks() -> None:
-    values = list(MEMBER_COUNTRIES.values())
-    breaks = class_breaks(values)
-    assert len(breaks) == 4 and breaks == sorted(breaks)
-    assert min(values) < breaks[0] and breaks[-1] <= max(values)
-    assert all(float(f"{b:.2g}") == b for b in breaks)  # rounded to 2 significant digits
-    assert class_breaks([5.0, 5.0]) == [] and class_breaks([1.0]) == []
+def test_legend_values() -> None:
+    assert legend_values(820_000) == [500_000, 100_000, 20_000]
+    assert legend_values(1_000_000) == [1_000_000, 200_000, 50_000]
+    assert legend_values(594_675) == [500_000, 100_000, 20_000]
+    assert legend_values(7) == [5, 1]
+    assert legend_values(3) == [2]
+    assert legend_values(0) == []
 
 
 def test_map_edge_cases() -> None:
     empty = world_map_svg({}, legend_title="T", format_value=spaced, no_data_label="none")
-    assert shaded_countries(empty) == set()
+    assert shaded_countries(empty) == set() and symbol_radii(empty) == {}
     one = world_map_svg({"FR": 7}, legend_title="T", format_value=spaced, no_data_label="none")
     assert shaded_countries(one) == {"FR"}
-    assert "7" in texts(parse(one))
+    assert symbol_radii(one) == {"FR": [("inset", MAX_RADIUS_PT)]}
+    assert "5" in texts(parse(one))
     unknown = world_map_svg(
         {"FR": 7, "ZZ": 3}, legend_title="T", format_value=spaced, no_data_label="none",
         not_on_map_label="Not on the map", country_names={"ZZ": "Zedland"},
@@ -423,6 +461,8 @@ def test_map_edge_cases() -> None:
     assert "Not on the map: Zedland" in texts(parse(unknown))
     with pytest.raises(ValueError, match="upper case"):
         world_map_svg({"fr": 1}, legend_title="T", format_value=spaced, no_data_label="n")
+    with pytest.raises(ValueError, match=">= 0"):
+        world_map_svg({"FR": -1}, legend_title="T", format_value=spaced, no_data_label="n")
 
 
 # ------------------------------------------------------------------------ palette
@@ -438,7 +478,7 @@ def _lightness(colour: str) -> float:
 
 
 def test_palette_survives_greyscale() -> None:
-    steps = [_lightness(c) for c in (NO_DATA, *MAP_RAMP)]
+    steps = [_lightness(c) for c in (NO_DATA, MEMBER_FILL, SYMBOL_FILL)]
     assert all(a - b >= 9 for a, b in itertools.pairwise(steps))
     assert _lightness(ACCENT) - _lightness(BLUE) >= 30
 
