@@ -64,7 +64,7 @@ def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
 
     English is the source language: its "translation" returns every message unchanged.
     The report uses the ``messages`` domain; member-facing collection texts use
-    ``collection`` (cicopa/collection.py).
+    ``collection`` (reports/member_texts.py).
     """
     check_language(lang)
     if lang == "en":

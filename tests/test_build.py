@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cicopa.cli import main
+from pipelines.cli import main
 from tests.builders import make_reference, write_statistics_fixture
 from tests.test_statistics import EXPECTED_BY_AREA, EXPECTED_BY_SECTOR, EXPECTED_BY_TYPE
 

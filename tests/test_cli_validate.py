@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cicopa.cli import main
+from pipelines.cli import main
 from tests.builders import row, write_csv, write_json, write_xlsx
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -213,7 +213,7 @@ def test_validate_does_not_import_dagster(raw_data: Path, tmp_path: Path) -> Non
     argv = ["validate", *map(str, files), "--raw-data", str(raw_data)]
     script = (
         "import sys\n"
-        "from cicopa.cli import main\n"
+        "from pipelines.cli import main\n"
         f"code = main({argv!r})\n"
         "print(code, 'dagster' in sys.modules)\n"
     )

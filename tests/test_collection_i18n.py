@@ -10,14 +10,11 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
-from cicopa.collection import DOMAIN, LOCALE_DIR, po_path, translations
+from reports.member_texts import DOMAIN, LOCALE_DIR, SOURCES, po_path, translations
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON_SOURCES = [ROOT / "cicopa" / n for n in ("forms.py", "feedback.py", "collection.py",
-                                                "tracker.py")]  # fmt: skip
-PYTHON_SOURCES.append(ROOT / "web" / "member.py")
-TEMPLATES = [ROOT / "reports" / "templates" / "feedback.html.j2",
-             ROOT / "web" / "templates" / "member.html.j2"]  # fmt: skip
+PYTHON_SOURCES = [ROOT / s for s in SOURCES if s.endswith(".py")]
+TEMPLATES = [ROOT / s for s in SOURCES if s.endswith(".j2")]
 TRANSLATED = ("fr", "es")
 
 

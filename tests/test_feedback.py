@@ -11,17 +11,18 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from cicopa.collection import LANGUAGES, main
-from cicopa.feedback import (
+from cicopa.issues import ISSUE_SCHEMA
+from cicopa.outcomes import validate_year
+from cicopa.reference import load_reference
+from pipelines.collection_cli import main
+from reports.feedback import (
     RULE_WHAT,
     feedback_contexts,
     feedback_pdfs,
     letter_context,
     render_html,
 )
-from cicopa.issues import ISSUE_SCHEMA
-from cicopa.outcomes import validate_year
-from cicopa.reference import load_reference
+from reports.member_texts import LANGUAGES
 from tests.builders import MEMBERS, row, write_csv, write_rows, write_statistics_fixture
 
 YEAR = 2025

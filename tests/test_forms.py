@@ -15,13 +15,13 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cicopa.collection import main
 from cicopa.columns import COLUMN_NAMES, COOPERATIVE_TYPES, INTEGER_COLUMNS, SECTORS
-from cicopa.forms import LAST_ROW, SHEETS, form_bytes, open_collection
 from cicopa.links import member_token
 from cicopa.outcomes import validate_year
 from cicopa.reference import load_reference
 from cicopa.settings import PUBLIC_URL
+from pipelines.collection_cli import main
+from reports.forms import LAST_ROW, SHEETS, form_bytes, open_collection
 from tests.builders import MEMBERS, accepted_before, write_rows, write_statistics_fixture
 
 YEAR = 2026  # the collection that opens after the fixture's 2025 answers

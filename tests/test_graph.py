@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cicopa.cli import main
+from pipelines.cli import main
 from tests.builders import make_reference, row, write_csv, write_statistics_fixture
 from tests.test_statistics import EXPECTED_BY_AREA
 

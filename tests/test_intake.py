@@ -6,10 +6,10 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cicopa.collection import main as collection_main
 from cicopa.intake import receive
 from cicopa.outcomes import validate_year
 from cicopa.reference import Reference
+from pipelines.collection_cli import main as collection_main
 from tests.builders import row, write_csv, write_xlsx
 
 MOMENT = datetime(2026, 2, 10, 9, 30, 15, 123456, tzinfo=UTC)

@@ -20,7 +20,8 @@ from cicopa import statistics
 from cicopa.outcomes import inventory, validate_year
 from cicopa.outputs import write_csv
 from cicopa.reference import load_reference, reference_paths
-from cicopa.trace import CSV_COLUMNS, main, render_table, trace
+from cicopa.trace import CSV_COLUMNS, render_table, trace
+from cicopa.trace_command import main
 from tests.builders import MEMBERS, write_rows, write_statistics_fixture
 
 YEAR_2025 = "submissions/2025"
@@ -314,7 +315,7 @@ def test_after_a_real_build_the_trace_ties_to_outputs_and_provenance(
     raw_data: Path, tmp_path: Path, dagster_home: Path, capsys
 ):
     """Through `cicopa build` (Dagster) and the `cicopa trace` subcommand of the CLI."""
-    from cicopa.cli import main as cicopa
+    from pipelines.cli import main as cicopa
 
     write_statistics_fixture(raw_data)
     out = tmp_path / "out"

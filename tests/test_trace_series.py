@@ -17,7 +17,7 @@ from cicopa import series
 from cicopa.outcomes import validate_year
 from cicopa.outputs import write_csv
 from cicopa.reference import load_reference
-from cicopa.trace import main
+from cicopa.trace_command import main
 from cicopa.trace_series import trace_estimate, trace_like_for_like
 from tests.builders import write_series_fixture
 

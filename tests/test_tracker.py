@@ -7,7 +7,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cicopa.collection import main
 from cicopa.outcomes import validate_year
 from cicopa.reference import load_reference
 from cicopa.tracker import (
@@ -17,6 +16,7 @@ from cicopa.tracker import (
     missing_by_region,
     tracker_table,
 )
+from pipelines.collection_cli import main
 from tests.builders import MEMBERS, row, write_csv, write_rows, write_statistics_fixture
 
 YEAR = 2025

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cicopa.cli import main
-from cicopa.ui import command
+from pipelines.cli import main
 from pipelines.project import PROJECT_ROOT
+from pipelines.ui import command
 from tests.builders import write_statistics_fixture
 
 ASSETS_QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } groupName } }"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from cicopa.feedback import feedback_contexts
 from cicopa.outcomes import validate_year
 from cicopa.reference import ReferenceDataError, load_reference
 from cicopa.trace import trace
 from cicopa.tracker import missing_by_region, tracker_table
 from cicopa.withdrawals import load_withdrawals
+from reports.feedback import feedback_contexts
 from tests.builders import row, write_csv, write_rows, write_statistics_fixture
 from tests.test_trace import publish
 

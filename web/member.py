@@ -10,12 +10,12 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from cicopa.collection import N_, format_day, member_language, translations
-from cicopa.feedback import SEVERITY, WHOLE_FILE, explain, message_values
 from cicopa.intake import Receipt, member_files, receive
 from cicopa.reference import ReferenceDataError
 from cicopa.settings import CONTACT, MAX_UPLOAD_BYTES, default_deadline
 from cicopa.validation import parse_timestamp
+from reports.feedback import SEVERITY, WHOLE_FILE, explain, message_values
+from reports.member_texts import N_, format_day, member_language, translations
 from web.guard import BodyTooLarge
 from web.pages import render, utc_text
 from web.security import CSRF_FIELD, set_csrf_cookie

@@ -5,8 +5,6 @@ from datetime import date
 import polars as pl
 from dagster import AssetExecutionContext, AssetIn, Config, MaterializeResult, MetadataValue, asset
 
-from cicopa.feedback import feedback_pdfs
-from cicopa.forms import open_collection
 from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, YearValidation
 from cicopa.outputs import write_atomic, write_csv
 from cicopa.reference import Reference
@@ -17,6 +15,8 @@ from pipelines.io import BY_YEAR
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
+from reports.feedback import feedback_pdfs
+from reports.forms import open_collection
 
 GROUP = "collection"
 

@@ -31,7 +31,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from cicopa.collection import N_, format_day, member_language, translations
 from cicopa.columns import (
     COLUMN_NAMES,
     COOPERATIVE_TYPES,
@@ -46,6 +45,7 @@ from cicopa.reference import Reference
 from cicopa.settings import CONTACT, default_deadline
 from reports.i18n import ISIC_NAMES
 from reports.i18n import translations as report_translations
+from reports.member_texts import N_, format_day, member_language, translations
 
 SHEETS: tuple[str, ...] = ("submission", "instructions", "previous_year", "lists")
 LINKS_FILE = "links.csv"

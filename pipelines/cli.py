@@ -16,10 +16,10 @@ from cicopa.settings import LANGUAGES, out_dir, raw_data_dir
 
 # Commands with their own module and options; `cicopa NAME --help` shows them.
 DELEGATED = {
-    "trace": ("cicopa.trace", "show which submissions make up a published figure"),
+    "trace": ("cicopa.trace_command", "show which submissions make up a published figure"),
     "serve": ("web.server", "serve the web application: downloads, member uploads, staff"),
-    "ui": ("cicopa.ui", "open the Dagster UI (add --read-only for auditors)"),
-    "collection": ("cicopa.collection", "survey forms, response tracker, feedback letters"),
+    "ui": ("pipelines.ui", "open the Dagster UI (add --read-only for auditors)"),
+    "collection": ("pipelines.collection_cli", "survey forms, response tracker, feedback letters"),
 }
 
 

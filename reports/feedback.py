@@ -29,13 +29,6 @@ from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import HTML
 
-from cicopa.collection import (
-    BABEL_LOCALES,
-    N_,
-    format_day,
-    member_language,
-    translations,
-)
 from cicopa.columns import INTEGER_COLUMNS
 from cicopa.outcomes import YearValidation
 from cicopa.reference import Reference
@@ -43,6 +36,7 @@ from cicopa.settings import CONTACT
 from cicopa.tracker import ACCEPTED, REJECTED, deciding_file, files_by_member
 from cicopa.validation import parse_timestamp
 from reports.fetcher import STATIC_DIR, TEMPLATES_DIR, ReportURLFetcher
+from reports.member_texts import BABEL_LOCALES, N_, format_day, member_language, translations
 
 TEMPLATE = "feedback.html.j2"
 SHA_SHORT = 12  # enough to tell two files apart when the member asks which one we mean
