@@ -106,4 +106,4 @@ MEMBERSHIPS: tuple[str, ...] = ("full", "associated")
 MEMBER_KINDS: tuple[str, ...] = ("representative", "support", "development")
 
 STATUSES: tuple[str, ...] = ("accepted", "rejected", "superseded", "withdrawn", "unreadable")
-SUPPORTED_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")
+SUPPORTED_FORMATS: tuple[str, ...] = ("csv", "xlsx", "xlsm", "ods", "xls", "json")

@@ -26,12 +26,14 @@ from cicopa.columns import (
     SUPPORTED_FORMATS,
 )
 from cicopa.issues import Issue
+from cicopa.settings import MAX_DATA_ROWS, MAX_FILE_BYTES
+from cicopa.spreadsheets import CELL_FLAG, UNCACHED, WorkbookError, content_format, read_workbook
 
 ROW = "_row"
 # A header is looked for in the first rows only: a title block is a few lines at most.
 HEADER_SEARCH_ROWS = 30
-PREFERRED_SHEET = "submission"
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+WORKBOOK_FORMATS = ("xlsx", "xlsm", "ods", "xls")
+_DECIMAL_COMMA = re.compile(r"^-?[0-9]+,[0-9]+$")
 
 
 class UnreadableFile(Exception):
@@ -49,6 +51,10 @@ class RawSubmission:
     missing_columns: tuple[str, ...] = ()
     # The header's row in the sheet: data row n is sheet row header_row + n (None: JSON).
     header_row: int | None = None
+    # Non-empty rows below the header, and those of them left out of `frame` because they
+    # carry no figure (a prepared form row): seen == frame.height + ignored, always.
+    seen: int = 0
+    ignored: int = 0
 
     @property
     def readable(self) -> bool:
@@ -60,27 +66,48 @@ class RawSubmission:
 
 
 def file_format(path: Path | str) -> str:
-    """The format a file is read as, from its extension ('csv', 'xlsx', 'json', or other)."""
+    """The format a file claims by its extension ('csv', 'xlsx', 'json', ... or other)."""
     return Path(path).suffix.lower().lstrip(".") or "(none)"
 
 
 def read_submission(data: bytes, file: str) -> RawSubmission:
-    """Parse the bytes of one submission file; never raises for bad content."""
+    """Parse the bytes of one submission file; never raises for bad content.
+
+    The extension says which formats are admissible; the bytes say how the file is
+    read: an .xls renamed .xlsx is read as the .xls it is.
+    """
     fmt = file_format(file)
     try:
         if fmt not in SUPPORTED_FORMATS:
             raise UnreadableFile(_unsupported_message(fmt))
+        if len(data) > MAX_FILE_BYTES:
+            raise UnreadableFile(
+                f"The file is {len(data) / 2**20:.1f} MiB, over the limit of "
+                f"{MAX_FILE_BYTES // 2**20} MiB for one submission; a survey form is a few "
+                "kilobytes, so send only the survey sheet."
+            )
         if not data.strip():
             raise UnreadableFile("The file is empty; send the completed survey form again.")
-        if fmt == "csv":
-            table, decimal_comma = _read_csv(data), _csv_delimiter(data) == ";"
-        elif fmt == "xlsx":
-            table, decimal_comma = _read_xlsx(data), False
+        actual = content_format(data)
+        if actual is not None:
+            fmt = actual
+            table, decimal_comma = _locate_header(read_workbook(data, actual)), False
+        elif fmt in WORKBOOK_FORMATS:
+            raise UnreadableFile(
+                f"The file is named .{fmt} but is not a spreadsheet workbook; open it in a "
+                "spreadsheet program and save it as .xlsx, or send it as .csv."
+            )
+        elif fmt == "csv":
+            delimiter = _csv_delimiter(data)
+            table = _locate_header(_read_csv(data, delimiter), delimiter)
+            decimal_comma = delimiter == ";"
         else:
             table, decimal_comma = _read_json(data), False
-    except UnreadableFile as exc:
+    except (UnreadableFile, WorkbookError) as exc:
         return RawSubmission(file, fmt, None, [_unreadable(file, str(exc))])
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a panic inside a reader library included
         reason = f"The file could not be read ({type(exc).__name__}: {_first_line(exc)})"
         return RawSubmission(file, fmt, None, [_unreadable(file, reason)])
     return _tidy(table, file, fmt, decimal_comma)
@@ -88,12 +115,11 @@ def read_submission(data: bytes, file: str) -> RawSubmission:
 
 def _unsupported_message(fmt: str) -> str:
     kind = "Files without an extension" if fmt == "(none)" else f"Files of type '.{fmt}'"
-    hint = (
-        " (in a spreadsheet program: Save As, Excel Workbook .xlsx)"
-        if fmt in {"xls", "ods", "xlsm", "numbers"}
-        else ""
+    hint = " (in a spreadsheet program: Save As, Excel Workbook .xlsx)" if fmt == "numbers" else ""
+    return (
+        f"{kind} are not survey submissions; send the survey as .csv, .xlsx, .xlsm, .ods, "
+        f".xls or .json{hint}."
     )
-    return f"{kind} are not survey submissions; send the survey as .csv, .xlsx or .json{hint}."
 
 
 def _unreadable(file: str, message: str) -> Issue:
@@ -115,6 +141,7 @@ class _Table:
     numbers: list[int]
     issues: list[tuple[int, str]] = field(default_factory=list)  # (row, message) found by reader
     header_row: int | None = None  # 1-based row of the header in the sheet (not for JSON)
+    filled: int = 0  # rows below the header with at least one value
 
 
 def _decode(data: bytes) -> str:
@@ -136,35 +163,34 @@ def _csv_delimiter(data: bytes) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _read_csv(data: bytes) -> _Table:
+_EMPTY: list[Any] = []
+
+
+def _read_csv(data: bytes, delimiter: str) -> list[list[Any]]:
     text = _decode(data)
     if "\x00" in text:
         raise UnreadableFile("The file contains binary data, not CSV text")
+    records: list[list[Any]] = []
+    filled = 0
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(data)))
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                records.append(record)
+                filled += 1
+                if filled > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+                    raise UnreadableFile(_too_many_rows(filled))
+            else:
+                records.append(_EMPTY)  # one shared list: blank lines cost no memory
     except csv.Error as exc:
         raise UnreadableFile(f"The CSV text is malformed ({exc})") from exc
-    return _locate_header(records)
+    return records
 
 
-def _read_xlsx(data: bytes) -> _Table:
-    import fastexcel  # imported here: only XLSX files pay for it
-
-    try:
-        reader = fastexcel.read_excel(data)
-    except Exception as exc:
-        raise UnreadableFile(
-            "The workbook is damaged or not an .xlsx file; open it in a spreadsheet program "
-            "and save it again as .xlsx."
-        ) from exc
-    names = reader.sheet_names
-    if not names:
-        raise UnreadableFile("The workbook has no sheet.")
-    wanted = [n for n in names if n.strip().lower() == PREFERRED_SHEET]
-    sheet = reader.load_sheet(wanted[0] if wanted else 0, header_row=None, dtypes="string")
-    frame = sheet.to_polars()
-    records = [list(row) for row in frame.iter_rows()] if frame.width else []
-    return _locate_header(records)
+def _too_many_rows(count: int) -> str:
+    return (
+        f"The file has more than {MAX_DATA_ROWS:,} data rows ({count:,} read); a submission "
+        "holds at most 105 rows (one per sector and cooperative type), so it is not read."
+    )
 
 
 def _read_json(data: bytes) -> _Table:
@@ -200,7 +226,8 @@ def _read_json(data: bytes) -> _Table:
             rows.append([None] * len(keys))  # an empty entry is an empty row, ignored
             continue
         rows.append([values.get(k, shared.get(k)) for k in keys])
-    return _Table(list(keys), rows, list(range(1, len(rows) + 1)), issues)
+    filled = sum(1 for r in rows if any(v is not None for v in r))
+    return _Table(list(keys), rows, list(range(1, len(rows) + 1)), issues, filled=filled)
 
 
 def _json_text(value: Any) -> str | None:
@@ -217,8 +244,12 @@ def _norm(name: Any) -> str:
     return str(name).strip().lower() if name is not None else ""
 
 
-def _locate_header(records: list[list[Any]]) -> _Table:
-    """The header is the first row naming all required columns, else the best match."""
+def _locate_header(records: list[list[Any]], delimiter: str | None = None) -> _Table:
+    """The header is the first row naming all required columns, else the best match.
+
+    `delimiter` is given for CSV text, whose rows must have the header's length: a
+    missing or extra field would shift or drop a figure without a word.
+    """
     best, best_hits = None, 0
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
         names = {_norm(cell) for cell in record}
@@ -234,19 +265,49 @@ def _locate_header(records: list[list[Any]]) -> _Table:
             raise UnreadableFile("The file has no rows; send the completed survey form again.")
     header = [_cell(c) for c in records[best]]
     width = len(header)
+    body = records[best + 1 :]
+    filled = sum(1 for record in body if any(_cell(c) for c in record))
+    if filled > MAX_DATA_ROWS:
+        raise UnreadableFile(_too_many_rows(filled))
     rows, numbers, issues = [], [], []
-    for number, record in enumerate(records[best + 1 :], start=1):
-        extra = [c for c in record[width:] if _cell(c)]
-        if extra:
-            issues.append(
-                (
-                    number,
-                    f"Row {number} has {len(record)} values but the header has {width} columns",
-                )
-            )
+    for number, record in enumerate(body, start=1):
+        problem = None
+        if delimiter is not None and record is not _EMPTY:
+            problem = _csv_row_problem(record, width, delimiter, header)
+        elif len(record) > width and any(_cell(c) for c in record[width:]):
+            problem = "has values right of the last named column; name their column or delete them."
+        if problem:
+            issues.append((number, f"Row {number} {problem}"))
         rows.append(list(record[:width]) + [None] * (width - len(record)))
         numbers.append(number)
-    return _Table(header, rows, numbers, issues, header_row=best + 1)
+    return _Table(header, rows, numbers, issues, header_row=best + 1, filled=filled)
+
+
+def _csv_row_problem(
+    record: list[str], width: int, delimiter: str, header: list[str | None]
+) -> str | None:
+    """Why a CSV row cannot be trusted: an unclosed quote, or fields not matching the header."""
+    for index, value in enumerate(record):
+        lines = value.split("\n")
+        # A quote left open swallows the rows below it into one cell: its later lines
+        # then carry a whole row's delimiters (or the row's length is off).
+        if len(lines) > 1 and (
+            len(record) != width or any(line.count(delimiter) >= width - 1 for line in lines[1:])
+        ):
+            column = header[index] if index < width and header[index] else f"field {index + 1}"
+            return (
+                f"opens a quote in {column} that is not closed where the line ends, so the "
+                f"{len(lines) - 1} line(s) below were read into that one cell; close the quote "
+                "or remove it."
+            )
+    if len(record) != width:
+        fewer = "fewer" if len(record) < width else "more"
+        return (
+            f"has {len(record)} fields but the header has {width}: {fewer} fields than "
+            f"columns, so its figures would land in the wrong columns; check the row for "
+            f"a missing or extra '{delimiter}'."
+        )
+    return None
 
 
 def _cell(value: Any) -> str | None:
@@ -300,16 +361,24 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
     for number, message in table.issues:
         issues.append(Issue(file, "malformed_row", message, row=number))
 
-    data = {
-        name: pl.Series(name, [_cell(row[columns[name]]) for row in table.rows], pl.String)
-        if name in columns
-        else pl.Series(name, [None] * len(table.rows), pl.String)
-        for name in COLUMN_NAMES
-    }
+    data = {}
+    for name in COLUMN_NAMES:
+        if name not in columns:
+            data[name] = pl.Series(name, [None] * len(table.rows), pl.String)
+            continue
+        values = [_cell(row[columns[name]]) for row in table.rows]
+        for position, value in enumerate(values):
+            if value is not None and value.startswith(CELL_FLAG):
+                issues.append(_cell_error(file, table.numbers[position], name, value))
+                values[position] = None
+        data[name] = pl.Series(name, values, pl.String)
     frame = pl.DataFrame({ROW: pl.Series(ROW, table.numbers, pl.Int64), **data})
     # Empty rows are ignored (SPEC 2), and so are rows that only repeat the submission's
-    # own values (member_id, year, currency...): a prepared form row left unused.
-    frame = frame.filter(pl.any_horizontal(pl.col(list(ROW_DATA_COLUMNS)).is_not_null()))
+    # own values (member_id, year, currency...): a prepared form row left unused. A row
+    # with an issue of its own stays, so the issue is counted against a row.
+    keep = pl.any_horizontal(pl.col(list(ROW_DATA_COLUMNS)).is_not_null())
+    flagged = [i.row for i in issues if i.row is not None]
+    frame = frame.filter(keep | pl.col(ROW).is_in(flagged) if flagged else keep)
     if decimal_comma:
         # With ';' as delimiter the spec allows ',' as decimal mark. Whole-number columns
         # keep the text as typed (`12,0` is read as twelve by the validator), so a message
@@ -321,7 +390,33 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
             .alias(c)
             for c in DECIMAL_COLUMNS
         )
-    return RawSubmission(file, fmt, frame, issues, missing, table.header_row)
+    seen = max(table.filled, frame.height)
+    return RawSubmission(
+        file,
+        fmt,
+        frame,
+        issues,
+        missing,
+        table.header_row,
+        seen=seen,
+        ignored=seen - frame.height,
+    )
+
+
+def _cell_error(file: str, row: int, column: str, flagged: str) -> Issue:
+    label = flagged[len(CELL_FLAG) :]
+    if label == UNCACHED:
+        message = (
+            f"Row {row}, {column}: the cell holds a formula whose result was never saved (the "
+            "program that wrote the file does not calculate); open the file in a spreadsheet "
+            "program and save it again, or type the figure."
+        )
+        return Issue(file, "uncached_formula", message, row=row, column=column)
+    message = (
+        f"Row {row}, {column}: the cell holds the error value {label} instead of a figure; "
+        "correct the formula or type the figure."
+    )
+    return Issue(file, "error_cell", message, row=row, column=column)
 
 
 def read_file(path: Path, display: str | None = None) -> RawSubmission:

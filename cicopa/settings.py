@@ -83,6 +83,18 @@ def default_deadline(year: int) -> date:
     return DEADLINE.in_year_after(year)
 
 
+# --- limits on one submission file (SPEC section 2) -------------------------------------
+# A submission holds at most 21 sectors x 5 types = 105 rows; these limits are far above
+# any real answer and far below what would exhaust memory or time on this machine.
+MAX_FILE_BYTES = 10 * 2**20  # also the portal's upload limit
+MAX_DATA_ROWS = 10_000
+# A sheet may carry a title block and blank rows above and below the table.
+MAX_SHEET_ROWS = MAX_DATA_ROWS + 100
+# The survey has 15 columns; 256 is Excel 2003's width, room for any notes beside them.
+MAX_SHEET_COLUMNS = 256
+# What a workbook may unpack to: a 10,000-row sheet is about 5 MiB of XML.
+MAX_UNPACKED_BYTES = 64 * 2**20
+
 # --- output names ----------------------------------------------------------------------
 # The public statistics files, embedded in every report PDF.
 STATISTICS_FILES: tuple[str, ...] = (

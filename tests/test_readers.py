@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -236,6 +238,13 @@ def _truncated_xlsx(tmp_path: Path) -> bytes:
     return data[: len(data) // 2]
 
 
+def _plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+    return buffer.getvalue()
+
+
 UNREADABLE: dict[str, tuple[str, Callable[[Path], bytes]]] = {
     "empty-csv": ("s.csv", lambda d: b""),
     "whitespace-only-csv": ("s.csv", lambda d: b" \r\n\r\n"),
@@ -246,7 +255,8 @@ UNREADABLE: dict[str, tuple[str, Callable[[Path], bytes]]] = {
     "json-without-rows": ("s.json", lambda d: b'{"member_id": "IT-ONE", "reference_year": 2025}'),
     "json-rows-not-a-list": ("s.json", lambda d: b'{"rows": {"sector": "C"}}'),
     "json-list": ("s.json", lambda d: b'[{"sector": "C"}]'),
-    "xls": ("s.xls", lambda d: _xlsx_bytes(d)),
+    "text-named-xls": ("s.xls", lambda d: b"member_id,reference_year\nIT-ONE,2025\n"),
+    "zip-not-a-workbook": ("s.xlsx", lambda d: _plain_zip()),
     "txt": ("notes.txt", lambda d: b"member_id,reference_year\nIT-ONE,2025\n"),
     "pdf": ("s.pdf", lambda d: b"%PDF-1.7\n"),
     "no-extension": ("README", lambda d: b"hello"),
@@ -285,7 +295,7 @@ def test_malformed_json_message_names_line_and_column() -> None:
     assert "column 20" in raw.issues[0].message
 
 
-@pytest.mark.parametrize("extension", ["xls", "txt", "pdf"])
+@pytest.mark.parametrize("extension", ["numbers", "txt", "pdf"])
 def test_unsupported_extension_names_the_type(extension: str) -> None:
     """The message says which file type was refused and what to send instead."""
     raw = read_submission(b"member_id\nIT-ONE\n", f"s.{extension}")
