@@ -29,12 +29,14 @@ CURRENCY_KNOWN = "_currency_known"  # the (year, currency) pair is in fx_rates.c
 
 # At most 15 digits: counts and money stay exact in 64-bit numbers, and a longer
 # figure is a typing error. `12,0` is a whole number too (a ';' CSV's decimal comma).
-WHOLE_NUMBER = r"^-?\d{1,15}([.,]0+)?$"
-THOUSANDS_SEPARATED = r"^-?[1-9]\d{0,2}([.,]\d{3})+$"
-DECIMAL_NUMBER = r"^-?(\d{1,15}(\.\d*)?|\.\d+)$"
+# Digits are ASCII 0-9 only: `\d` is Unicode in polars (and Python), so full-width `120` would pass
+# the shape and then become null on cast, an accepted file with an empty figure.
+WHOLE_NUMBER = r"^-?[0-9]{1,15}([.,]0+)?$"
+THOUSANDS_SEPARATED = r"^-?[1-9][0-9]{0,2}([.,][0-9]{3})+$"
+DECIMAL_NUMBER = r"^-?([0-9]{1,15}(\.[0-9]*)?|\.[0-9]+)$"
 ISO_DATE_TIME = (
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
 )
 
 
