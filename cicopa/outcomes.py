@@ -9,6 +9,8 @@ reference/withdrawals.csv: set aside before any check), `accepted` (everything e
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from cicopa.columns import EMPLOYMENT_COLUMNS
 from cicopa.issues import Issue, issues_frame
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
+from cicopa.settings import MAX_FILE_BYTES
 from cicopa.validation import TYPED_ROW_SCHEMA, CheckedSubmission, check_submissions
 from cicopa.withdrawals import load_withdrawals, withdrawn_in
 
@@ -52,38 +55,95 @@ def year_folder(raw_data: Path, year: int) -> Path:
 
 
 def relative_name(path: Path, raw_data: Path) -> str:
-    """How a file is named in every output: its path under the raw-data folder."""
-    return path.relative_to(raw_data).as_posix()
+    """How a file is named in every output: its path under the raw-data folder.
+
+    A name that is not valid UTF-8 keeps its bytes, escaped (`\\xff`), so it can be
+    written to every CSV and still tells staff which entry it is.
+    """
+    name = path.relative_to(raw_data).as_posix()
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def list_submission_files(raw_data: Path, year: int) -> list[Path]:
-    """Every file under the year's folder, at any depth, in a stable order."""
+    """Every entry under the year's folder that is not a folder, at any depth, sorted.
+
+    Links are listed, never followed (a link to a folder is an entry, not a folder to
+    walk into); `is_regular_file` tells which entries may be opened.
+    """
     folder = year_folder(raw_data, year)
-    return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(Path(entry.path))
+                    else:
+                        found.append(Path(entry.path))
+        except FileNotFoundError:
+            continue
+    return sorted(found, key=lambda p: os.fsencode(p))
 
 
-def _entry(path: Path, raw_data: Path, data: bytes) -> dict[str, object]:
-    return {
-        "file": relative_name(path, raw_data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "bytes": len(data),
-        "format": file_format(path),
-    }
+def is_regular_file(path: Path) -> bool:
+    """A plain file, seen without following a link: FIFOs, devices and links are not."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def read_entry(path: Path, limit: int | None = None) -> tuple[bytes, int] | None:
+    """The bytes of a regular file (at most `limit + 1`) and its size; None otherwise.
+
+    Opened with O_NOFOLLOW and checked again on the open descriptor, so an entry
+    swapped for a link or a FIFO after the listing is still never followed or blocked on.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    return data, info.st_size
 
 
 def inventory(raw_data: Path, year: int) -> pl.DataFrame:
-    """The files of a year with their fingerprint: what an auditor traces a figure to."""
-    rows = [_entry(p, raw_data, p.read_bytes()) for p in list_submission_files(raw_data, year)]
-    return pl.DataFrame(rows, schema=INVENTORY_SCHEMA)
+    """The entries of a year with their fingerprint: what an auditor traces a figure to.
+
+    An entry that is not a regular file is listed with no sha256 and no size.
+    """
+    return scan_paths(list_submission_files(raw_data, year), raw_data, parse=False)[0]
 
 
 def scan_year(raw_data: Path, year: int) -> tuple[pl.DataFrame, list[RawSubmission]]:
-    """Each file of the year read once: its fingerprint (the inventory) and its cells."""
+    """Each entry of the year read once: its fingerprint (the inventory) and its cells."""
+    return scan_paths(list_submission_files(raw_data, year), raw_data)
+
+
+def scan_paths(
+    paths: list[Path], raw_data: Path, parse: bool = True
+) -> tuple[pl.DataFrame, list[RawSubmission]]:
+    """Entries read once, never following a link: their inventory rows and, with
+    `parse`, their cells. A special entry is listed (no sha256, no size) and unreadable."""
     rows, raws = [], []
-    for path in list_submission_files(raw_data, year):
-        data = path.read_bytes()
-        rows.append(_entry(path, raw_data, data))
-        raws.append(read_submission(data, relative_name(path, raw_data)))
+    for path in paths:
+        name = relative_name(path, raw_data)
+        read = read_entry(path)
+        rows.append(
+            {
+                "file": name,
+                "sha256": hashlib.sha256(read[0]).hexdigest() if read else None,
+                "bytes": read[1] if read else None,
+                "format": file_format(path),
+            }
+        )
+        if parse:
+            raws.append(_parsed(read, path, name))
     return pl.DataFrame(rows, schema=INVENTORY_SCHEMA), raws
 
 
@@ -91,6 +151,30 @@ def fingerprint(files: pl.DataFrame) -> str:
     """One hash for a year's folder: its files' names and contents (the data version)."""
     listing = "\n".join(f"{f} {h}" for f, h in files.select("file", "sha256").iter_rows())
     return hashlib.sha256(listing.encode()).hexdigest()
+
+
+def read_path(path: Path, name: str) -> RawSubmission:
+    """One entry read as a submission: a special entry or an oversize file is unreadable."""
+    return _parsed(read_entry(path, MAX_FILE_BYTES), path, name)
+
+
+def _parsed(read: tuple[bytes, int] | None, path: Path, name: str) -> RawSubmission:
+    if read is None:
+        return RawSubmission(
+            name,
+            file_format(path),
+            None,
+            [
+                Issue(
+                    name,
+                    "unreadable_file",
+                    "This entry is not a regular file (a symbolic link, a FIFO or a device) "
+                    "and was not opened; put the submission file itself in the folder.",
+                )
+            ],
+        )
+    data, size = read
+    return read_submission(data, name, size=size)
 
 
 @dataclass

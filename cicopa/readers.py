@@ -70,8 +70,10 @@ def file_format(path: Path | str) -> str:
     return Path(path).suffix.lower().lstrip(".") or "(none)"
 
 
-def read_submission(data: bytes, file: str) -> RawSubmission:
+def read_submission(data: bytes, file: str, size: int | None = None) -> RawSubmission:
     """Parse the bytes of one submission file; never raises for bad content.
+
+    `size` is the file's real size when `data` was read only up to the limit.
 
     The extension says which formats are admissible; the bytes say how the file is
     read: an .xls renamed .xlsx is read as the .xls it is.
@@ -80,9 +82,10 @@ def read_submission(data: bytes, file: str) -> RawSubmission:
     try:
         if fmt not in SUPPORTED_FORMATS:
             raise UnreadableFile(_unsupported_message(fmt))
-        if len(data) > MAX_FILE_BYTES:
+        size = max(size or 0, len(data))
+        if size > MAX_FILE_BYTES:
             raise UnreadableFile(
-                f"The file is {len(data) / 2**20:.1f} MiB, over the limit of "
+                f"The file is {size / 2**20:.1f} MiB, over the limit of "
                 f"{MAX_FILE_BYTES // 2**20} MiB for one submission; a survey form is a few "
                 "kilobytes, so send only the survey sheet."
             )

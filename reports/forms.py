@@ -13,9 +13,7 @@ The same inputs give the same bytes: fixed document dates and fixed zip entry ti
 
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -29,7 +27,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from cicopa.columns import (
     COLUMN_NAMES,
@@ -40,7 +37,7 @@ from cicopa.columns import (
     SUBMISSION_COLUMNS,
 )
 from cicopa.links import member_link, portal_secret
-from cicopa.outputs import neutralise_formulas, stable_zip, write_atomic, write_csv
+from cicopa.outputs import neutralise_formulas, workbook_bytes, write_atomic, write_csv
 from cicopa.reference import Reference
 from cicopa.settings import CONTACT, default_deadline
 from reports.i18n import ISIC_NAMES
@@ -371,10 +368,7 @@ def form_bytes(
     properties.modified = stamp
     workbook.active = 0
 
-    raw = io.BytesIO()
-    # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return stable_zip(raw.getvalue())
+    return workbook_bytes(workbook)
 
 
 def _previous_year(previous: pl.DataFrame | None) -> int | None:

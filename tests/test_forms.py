@@ -248,7 +248,8 @@ def test_member_text_is_never_a_formula(raw: Path, tmp_path: Path) -> None:
     write_rows(raw / "reference" / "members.csv", members)
     path = {p.stem: p for p in open_forms(raw, tmp_path / "out", YEAR)}["IT-ONE"]
     ws = sheet(path, "instructions")
-    assert ws["A2"].value.startswith('=HYPERLINK("http://example.invalid"')
+    # SPEC section 3: text a spreadsheet would run is written with a leading '.
+    assert ws["A2"].value.startswith('\'=HYPERLINK("http://example.invalid"')
     assert ws["A2"].data_type == "s"
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():

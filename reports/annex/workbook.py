@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import textwrap
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,9 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
-from cicopa.outputs import formula_safe, stable_zip
+from cicopa.outputs import formula_safe, workbook_bytes
 from cicopa.settings import BABEL_LOCALES, BUILD_AFTER, CONTACT, publication_date
 from reports.annex.model import AnnexData, Kind, TableSheet
 from reports.annex.tables import table_sheets
@@ -316,7 +313,4 @@ def annex_bytes(data: AnnexData, *, lang: str, release: Release | None = None) -
     properties.created = stamp
     properties.modified = stamp
 
-    raw = io.BytesIO()
-    # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return stable_zip(raw.getvalue())
+    return workbook_bytes(workbook)
