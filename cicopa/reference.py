@@ -42,11 +42,14 @@ def _read_text_table(
 ) -> pl.DataFrame:
     if not path.is_file():
         raise ReferenceDataError(f"{path} is missing")
+    data = path.read_bytes()
+    _check_utf8(path, data)
     try:
-        frame = pl.read_csv(path.read_bytes(), infer_schema=False, encoding="utf8-lossy")
+        frame = pl.read_csv(data, infer_schema=False, encoding="utf8")
     except Exception as exc:
         raise ReferenceDataError(f"{path} cannot be read: {str(exc).splitlines()[0]}") from exc
-    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    frame = frame.rename({c: c.strip().lower().lstrip("\ufeff") for c in frame.columns})
+    _check_control_characters(path, frame)
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     for name, dtype in [(c, pl.Int64) for c in integers] + [(c, pl.Float64) for c in decimals]:
         if name not in frame.columns:
@@ -64,6 +67,50 @@ def _read_text_table(
     return frame
 
 
+def _check_utf8(path: Path, data: bytes) -> None:
+    """UTF-8 (a BOM allowed) or nothing: a lossy read would print "F\ufffdd\ufffdration"."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        header = data.split(b"\n", 1)[0].decode("utf-8-sig", "replace").split(",")
+        index = data[line_start : exc.start].count(b",")
+        column = header[index].strip() if index < len(header) else f"field {index + 1}"
+        raise ReferenceDataError(
+            f"{path}, line {line}, {column}: byte 0x{data[exc.start]:02x} is not UTF-8; save "
+            "the file as 'CSV UTF-8'"
+        ) from exc
+
+
+# C0 and C1 control characters (tab, line feed and carriage return included): none
+# belongs in a name or a code, and they break documents and forms further on.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+
+
+def _check_control_characters(path: Path, frame: pl.DataFrame) -> None:
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        bad = frame.with_row_index("_line", offset=2).filter(pl.col(name).str.contains(_CONTROL))
+        if bad.height:
+            line, value = bad["_line"][0], bad[name][0]
+            raise ReferenceDataError(
+                f"{path}, line {line}, {name}: {value!r} holds a control character; remove it"
+            )
+
+
+def check_year(reference: Reference, year: int, path: Path | None = None) -> None:
+    """A year can be built only when at least one member is active in it."""
+    if reference.members_active_in(year).is_empty():
+        where = path or Path("reference/members.csv")
+        raise ReferenceDataError(
+            f"{where}, columns joined/left: no member is active in {year} "
+            f"(a member is active when joined <= {year} < left)"
+        )
+
+
 def _check(model: type[pa.DataFrameModel], frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     try:
         return model.validate(frame, lazy=True)
@@ -78,8 +125,11 @@ def _check(model: type[pa.DataFrameModel], frame: pl.DataFrame, path: Path) -> p
         ) from exc
 
 
-def load_reference(raw_data: Path) -> Reference:
-    """Read and validate the three reference tables; ReferenceDataError if unusable."""
+def load_reference(raw_data: Path, year: int | None = None) -> Reference:
+    """Read and validate the three reference tables; ReferenceDataError if unusable.
+
+    With `year`, the registry must also have a member active in that year.
+    """
     members_path, regions_path, fx_path = reference_paths(raw_data)
     regions = _check(RegionTable, _read_text_table(regions_path), regions_path)
     members = _read_text_table(members_path, integers=("joined", "left"))
@@ -98,4 +148,7 @@ def load_reference(raw_data: Path) -> Reference:
     fx_rates = _check(
         ExchangeRates, _read_text_table(fx_path, integers=("year",), decimals=("per_usd",)), fx_path
     )
-    return Reference(members=members, regions=regions, fx_rates=fx_rates)
+    reference = Reference(members=members, regions=regions, fx_rates=fx_rates)
+    if year is not None:
+        check_year(reference, year, members_path)
+    return reference

@@ -116,7 +116,7 @@ def build(
     raw_data, out = raw_data.resolve(), out.resolve()
     # Refuse before anything is written: no partial outputs for a year that cannot build.
     try:
-        load_reference(raw_data)
+        load_reference(raw_data, year)
     except ReferenceDataError as exc:
         return _fail("build", f"reference data unusable: {exc}")
     if not year_folder(raw_data, year).is_dir():

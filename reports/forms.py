@@ -704,30 +704,31 @@ def open_collection(
     previous = previous_accepted(earlier or {})
     secret = secret if secret is not None else portal_secret()
     folder = out / "forms" / str(year)
-    paths, links = [], []
+    # Every form is made before the first is written: a bad member row stops the
+    # collection before it has half-written the forms.
+    forms: dict[Path, bytes] = {}
+    links = []
     for member in reference.members_active_in(year).sort("member_id").iter_rows(named=True):
         rows = previous.get(member["member_id"])
         link = member_link(secret, member["member_id"], year)
         lang = member_language(member.get("language"))
         links.append({"member_id": member["member_id"], "name": member["name"],
                       "language": lang, "link": link})  # fmt: skip
-        paths.append(folder / f"{member['member_id']}.xlsx")
-        write_atomic(
-            paths[-1],
-            form_bytes(
-                member=member,
-                year=year,
-                previous=rows,
-                currency=_currency(rows, member, year, currencies),
-                currencies=currencies,
-                lang=lang,
-                deadline=deadline,
-                link=link,
-            ),
+        forms[folder / f"{member['member_id']}.xlsx"] = form_bytes(
+            member=member,
+            year=year,
+            previous=rows,
+            currency=_currency(rows, member, year, currencies),
+            currencies=currencies,
+            lang=lang,
+            deadline=deadline,
+            link=link,
         )
+    for path, data in forms.items():
+        write_atomic(path, data)
     table = pl.DataFrame(links, schema=dict.fromkeys(LINK_COLUMNS, pl.String()))
     write_csv(folder / LINKS_FILE, neutralise_formulas(table))
-    return paths
+    return list(forms)
 
 
 def _currency(

@@ -61,6 +61,11 @@ class ExchangeRates(pa.DataFrameModel):
     currency: str = pa.Field(str_matches=r"^[A-Z]{3}$")
     per_usd: pl.Float64 = pa.Field(gt=0)
 
+    @pa.check("per_usd", name="finite_rate")
+    def finite_rate(cls, data: PolarsData) -> pl.LazyFrame:
+        # `inf` passes "> 0" and would turn every turnover into 0 USD.
+        return data.lazyframe.select(pl.col(data.key).is_finite())
+
     @pa.dataframe_check(name="usd_is_one")
     def usd_is_one(cls, data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("currency") != "USD") | (pl.col("per_usd") == 1.0))

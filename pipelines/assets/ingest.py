@@ -52,7 +52,7 @@ def earlier_years(years: int) -> TimeWindowPartitionMapping:
 def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output[Reference]:
     """Member registry, regions and exchange rates, validated against their schemas."""
     try:
-        reference = load_reference(paths.raw_data_dir)
+        reference = load_reference(paths.raw_data_dir, _year(context))
     except ReferenceDataError as exc:
         raise Failure(description=str(exc)) from exc
     year = _year(context)
