@@ -166,7 +166,10 @@ def check_submissions(
             submitted, counter = received[0].isoformat(), received[1]
         ordered = sorted(issues[raw.file], key=_issue_order)
         ordered = [
-            Issue(i.file, i.rule, i.message, i.severity, i.row, i.column, member) for i in ordered
+            i
+            if i.member_id == member
+            else Issue(i.file, i.rule, i.message, i.severity, i.row, i.column, member)
+            for i in ordered
         ]
         checked.append(
             CheckedSubmission(
@@ -330,7 +333,7 @@ _THOUSANDS = re.compile(THOUSANDS_SEPARATED)
 
 
 def _other_digits(value: str) -> bool:
-    return any(ch.isdigit() and not ("0" <= ch <= "9") for ch in value)
+    return not value.isascii() and any(ch.isdigit() and not ch.isascii() for ch in value)
 
 
 def describe(
