@@ -152,7 +152,7 @@ def check_submissions(
             issues[raw.file].append(
                 Issue(
                     raw.file,
-                    "rows_accounted",
+                    "unreadable_file",
                     f"{raw.rows} data rows were read but {rows.height} were checked; the file "
                     "cannot be counted. Please report this to the secretariat.",
                 )
@@ -352,7 +352,8 @@ def describe(
         return "required_value", f"{where}the value is empty; enter {hint}."
     numeric_check = check in ("whole_number", "decimal_number", "iso_date")
     if numeric_check and isinstance(value, str) and _other_digits(value):
-        return "ascii_digits", (
+        rule = {"decimal_number": "number"}.get(check, check)
+        return rule, (
             f"{where}{shown} is written with digits other than 0-9 (full-width or another "
             "script's digits); type the figure again with the digits 0 to 9."
         )

@@ -75,7 +75,12 @@ RULE_WHAT: dict[str, str] = {
         "This sector and cooperative type are already reported in an earlier row."
     ),
     "unreadable_file": N_("The file could not be read at all."),
-    "malformed_row": N_("The row has more values than the header row has columns."),
+    "malformed_row": N_(
+        "The row does not match the header row: a value is missing or extra, or a quote is "
+        "left open."
+    ),
+    "error_cell": N_("The cell holds an error value (such as #DIV/0!) instead of a figure."),
+    "uncached_formula": N_("The cell holds a formula whose result was never saved."),
     "duplicate_column": N_("The column appears twice in the header row."),
     "unknown_column": N_("This column is not part of the survey; its values were ignored."),
     "no_data_rows": N_("The file has column names but no rows of figures."),
@@ -116,7 +121,13 @@ RULE_FIX: dict[str, str] = {
     "unreadable_file": N_(
         "The survey form saved as .xlsx (or a .csv or .json file as described in the form)."
     ),
-    "malformed_row": N_("One value per column, nothing to the right of the last column."),
+    "malformed_row": N_(
+        "One value per column, each quote closed, nothing right of the last column."
+    ),
+    "error_cell": N_("The figure typed in, or a formula that gives one."),
+    "uncached_formula": N_(
+        "The file saved again by a spreadsheet program, or the figure typed in."
+    ),
     "duplicate_column": N_("Each column once: delete the second one."),
     "unknown_column": N_("Nothing to correct; remarks belong in the column comment."),
     "no_data_rows": N_("One row of figures per sector and cooperative type."),

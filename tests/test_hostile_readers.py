@@ -139,7 +139,7 @@ def test_over_ten_thousand_rows_is_unreadable_with_the_limit() -> None:
 def test_full_width_digits_are_an_error_that_says_so(reference: Reference) -> None:
     line = "IT-ONE,2025,C,worker,1,10,\uff11\uff12\uff10,0,,,,,,,"
     checked = _check(read_submission(_csv(line), "wide.csv"), reference)
-    assert [(i.rule, i.row, i.column) for i in checked.issues] == [("ascii_digits", 1, "employees")]
+    assert [(i.rule, i.row, i.column) for i in checked.issues] == [("whole_number", 1, "employees")]
     assert "0-9" in checked.issues[0].message
 
 
