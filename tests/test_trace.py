@@ -240,11 +240,13 @@ def test_provenance_sha256_is_cross_checked(built, capsys):
 
 def test_untrusted_names_cannot_drive_the_terminal(built):
     members = [list(m) for m in MEMBERS]
-    members[2][1] = "Evil\x1b[2J federation\u202e"
+    # A C0/C1 control character (ESC) is refused with the reference data (SPEC section 2);
+    # a bidi override is valid text and must still be neutralised on the terminal.
+    members[2][1] = "Evil \u202efederation\u202e"
     write_rows(built["raw_data"] / "reference" / "members.csv", members)
     text = render_table(trace(built["raw_data"], built["out"], 2025, "EUROPE", "enterprises"))
-    assert "\x1b" not in text and "\u202e" not in text
-    assert "Evil�[2J federation�" in text
+    assert "\u202e" not in text
+    assert "Evil �federation�" in text
 
 
 @pytest.mark.parametrize(
