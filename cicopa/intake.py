@@ -27,7 +27,13 @@ from typing import Any
 import polars as pl
 
 from cicopa.issues import Issue
-from cicopa.outcomes import list_submission_files, relative_name, resolve_year, year_folder
+from cicopa.outcomes import (
+    list_submission_files,
+    relative_name,
+    resolve_year,
+    scan_paths,
+    year_folder,
+)
 from cicopa.readers import read_submission
 from cicopa.received import RECEIVED_NAME, receipt_time, received_name
 from cicopa.reference import Reference
@@ -249,9 +255,9 @@ def member_files(
         for p in list_submission_files(raw_data, year)
         if belongs_to(relative_name(p, raw_data), member_id)
     ]
-    contents = {relative_name(p, raw_data): p.read_bytes() for p in paths}
-    raws = [read_submission(data, name) for name, data in contents.items()]
-    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+    # Read as the build reads them: a link or a FIFO is listed, never opened.
+    files_found, raws = scan_paths(paths, raw_data)
+    hashes = dict(files_found.select("file", "sha256").iter_rows())
     outcome = resolve_year(raws, reference, year, hashes)
     files = sorted(outcome.submissions.to_dicts(), key=_newest_first, reverse=True)
     _, deciding = deciding_file(files)

@@ -170,15 +170,22 @@ _EMPTY: list[Any] = []
 
 
 def _read_csv(data: bytes, delimiter: str) -> list[list[Any]]:
+    """The records of a CSV text; a record spanning several lines is a `_Multiline` list."""
     text = _decode(data)
     if "\x00" in text:
         raise UnreadableFile("The file contains binary data, not CSV text")
     records: list[list[Any]] = []
     filled = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 0
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for record in reader:
+            # A quoted line break makes one record of several lines: only such records
+            # can hide an unclosed quote, so only they get the closer look.
+            several = reader.line_num - line > 1
+            line = reader.line_num
             if any(cell.strip() for cell in record):
-                records.append(record)
+                records.append(_Multiline(record) if several else record)
                 filled += 1
                 if filled > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
                     raise UnreadableFile(_too_many_rows(filled))
@@ -187,6 +194,10 @@ def _read_csv(data: bytes, delimiter: str) -> list[list[Any]]:
     except csv.Error as exc:
         raise UnreadableFile(f"The CSV text is malformed ({exc})") from exc
     return records
+
+
+class _Multiline(list):  # type: ignore[type-arg]
+    """A CSV record read from several lines (a quoted field holds a line break)."""
 
 
 def _too_many_rows(count: int) -> str:
@@ -276,7 +287,8 @@ def _locate_header(records: list[list[Any]], delimiter: str | None = None) -> _T
     for number, record in enumerate(body, start=1):
         problem = None
         if delimiter is not None and record is not _EMPTY:
-            problem = _csv_row_problem(record, width, delimiter, header)
+            if len(record) != width or isinstance(record, _Multiline):
+                problem = _csv_row_problem(record, width, delimiter, header)
         elif len(record) > width and any(_cell(c) for c in record[width:]):
             problem = "has values right of the last named column; name their column or delete them."
         if problem:

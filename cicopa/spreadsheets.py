@@ -82,27 +82,14 @@ def _checked_zip(data: bytes, fmt: str) -> bytes:
     declared = sum(e.file_size for e in entries)
     if declared > MAX_UNPACKED_BYTES:
         raise WorkbookError(_too_big_unpacked(declared))
-    # zipfile stops each part at its declared size and checks its CRC, so a part that
-    # lies about its size fails here instead of inflating inside calamine. Only the
-    # parts calamine opens are read: the theme, images and printer settings never are.
-    parts: dict[str, bytes] = {}
-    try:
-        for entry in entries:
-            if _read_by_calamine(entry.filename, fmt):
-                parts[entry.filename] = archive.read(entry)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise WorkbookError(_damaged(fmt)) from exc
-    except RuntimeError as exc:  # an encrypted part
-        raise WorkbookError(
-            "The workbook is password-protected; remove the password and send it again."
-        ) from exc
-    if sum(len(p) for p in parts.values()) > MAX_UNPACKED_BYTES:
-        raise WorkbookError(_too_big_unpacked(sum(len(p) for p in parts.values())))
-    sheets = (
-        [n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        if fmt != "ods"
-        else ["content.xml"]
-    )
+    # A part may understate its size. zipfile stops each part at its declared size and
+    # checks its CRC, so unpacking it here catches the lie before calamine inflates it.
+    # Deflate expands at most ~1,032 times, so when the compressed parts cannot reach
+    # the limit even then (every real survey form), only the sheets are unpacked.
+    opened = [e for e in entries if _read_by_calamine(e.filename, fmt)]
+    sheets = [e.filename for e in opened if _is_sheet(e.filename, fmt)]
+    bound = sum(e.compress_size * (1 if e.compress_type == 0 else 1_032) for e in opened)
+    parts = _unpack(archive, opened if bound > MAX_UNPACKED_BYTES else sheets, fmt)
     changed = False
     for name in sheets:
         xml = parts[name]
@@ -116,12 +103,38 @@ def _checked_zip(data: bytes, fmt: str) -> bytes:
             parts[name], changed = flagged, True
     if not changed:
         return data
+    parts = {**_unpack(archive, [e for e in opened if e.filename not in parts], fmt), **parts}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
         for entry in entries:
             if entry.filename in parts:
                 rewritten.writestr(entry.filename, parts[entry.filename])
     return out.getvalue()
+
+
+def _unpack(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo] | list[str], fmt: str
+) -> dict[str, bytes]:
+    parts: dict[str, bytes] = {}
+    try:
+        for entry in entries:
+            name = entry if isinstance(entry, str) else entry.filename
+            parts[name] = archive.read(entry)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise WorkbookError(_damaged(fmt)) from exc
+    except RuntimeError as exc:  # an encrypted part
+        raise WorkbookError(
+            "The workbook is password-protected; remove the password and send it again."
+        ) from exc
+    if sum(len(p) for p in parts.values()) > MAX_UNPACKED_BYTES:
+        raise WorkbookError(_too_big_unpacked(sum(len(p) for p in parts.values())))
+    return parts
+
+
+def _is_sheet(name: str, fmt: str) -> bool:
+    if fmt == "ods":
+        return name == "content.xml"
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
 
 
 def _read_by_calamine(name: str, fmt: str) -> bool:
