@@ -15,12 +15,11 @@ import pytest
 
 from cicopa.forms import open_collection
 from cicopa.outcomes import inventory, validate_year, year_folder
-from cicopa.outputs import csv_bytes, formula_safe
+from cicopa.outputs import csv_bytes, formula_safe, workbook_bytes
 from cicopa.readers import read_submission
 from cicopa.reference import Reference, ReferenceDataError, load_reference
 from cicopa.validation import check_submissions
 from tests.builders import FX_RATES, HEADER, MEMBERS, write_rows
-from tests.test_annex import _annex, _by_area
 
 GOOD = "IT-ONE,2025,C,worker,1,10,2,0,,,,,,,"
 
@@ -99,27 +98,27 @@ def test_formula_safe_text(text: str, written: str) -> None:
     assert rows[1] == [written, "1"]
 
 
-def test_annex_text_is_never_a_formula() -> None:
-    """A member or country name beginning with = became a live formula in the annex."""
-    by_area = _by_area().with_columns(
-        pl.when(pl.col("area_code") == "IT")
-        .then(pl.lit('=HYPERLINK("http://x.invalid","x")'))
-        .otherwise(pl.col("area_name"))
-        .alias("area_name")
-    )
-    data = _annex(by_area=by_area, fx_source="@SUM(1)")
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    texts = [
-        c.value
-        for ws in book.worksheets
-        for row in ws.iter_rows()
-        for c in row
-        if isinstance(c.value, str)
-    ]
-    assert any(t.startswith("'=HYPERLINK(") for t in texts)
-    assert not any(t.startswith(("=", "@")) for t in texts)
+def test_the_one_workbook_writer_never_writes_a_formula() -> None:
+    """Annex and forms share `workbook_bytes`: text beginning with = is text, with a '."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = '=HYPERLINK("http://x.invalid","x")'  # openpyxl would store a formula
+    sheet["A2"] = "@SUM(1)"
+    sheet["A3"] = -12
+    sheet["A4"] = "Legacoop"
+    data = workbook_bytes(book)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert not any(b"<f>" in archive.read(name) for name in archive.namelist())
+    cells = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert cells is not None
+    assert [cells[f"A{r}"].value for r in range(1, 5)] == [
+        '\'=HYPERLINK("http://x.invalid","x")',
+        "'@SUM(1)",
+        -12,
+        "Legacoop",
+    ]
+    assert workbook_bytes(openpyxl.load_workbook(io.BytesIO(data))) == data  # byte-stable
 
 
 # --- reference data -------------------------------------------------------------------
