@@ -1,9 +1,7 @@
 """`.ods`, `.xls` and a renamed `.xls` through the intake (issue 12, item 5).
 
-The readers for these formats are being added to cicopa/readers.py on another branch.
-Until it lands these tests are expected to fail (xfail, strict: they turn red the day
-they pass, so the marker is removed then). The `.xls` files are written with xlwt, which
-this branch does not install: those tests say so in their skip reason.
+The readers choose the engine by the file's bytes (cicopa/spreadsheets.py); the `.xls`
+files are written with xlwt, a pinned development dependency.
 """
 
 from __future__ import annotations
@@ -12,15 +10,12 @@ import io
 import zipfile
 from xml.sax.saxutils import escape
 
-import pytest
+import xlwt
 
 from cicopa.intake import receive
 from cicopa.readers import read_submission
 from tests.builders import HEADER, row
 
-READER_PENDING = pytest.mark.xfail(
-    strict=True, reason="needs the .ods/.xls reader of issue 12 item 5 (other branch)"
-)
 ROWS = [row(member_id="FR-ONE"), row(member_id="FR-ONE", sector="F", cooperative_type="social")]
 COLUMNS = HEADER[:8]
 
@@ -63,7 +58,6 @@ def _ods(rows: list[dict]) -> bytes:
 
 
 def _xls(rows: list[dict]) -> bytes:
-    xlwt = pytest.importorskip("xlwt", reason="xlwt is not installed on this branch")
     book = xlwt.Workbook()
     sheet = book.add_sheet("submission")
     for c, name in enumerate(COLUMNS):
@@ -76,26 +70,22 @@ def _xls(rows: list[dict]) -> bytes:
     return out.getvalue()
 
 
-@READER_PENDING
 def test_an_ods_file_is_read(tmp_path):
     raw = read_submission(_ods(ROWS), "submissions/2025/FR-ONE.ods")
     assert raw.readable and raw.rows == 2
     assert raw.frame["sector"].to_list() == ["C", "F"]
 
 
-@READER_PENDING
 def test_an_ods_upload_is_accepted(raw_data, reference):
     receipt = receive(raw_data, reference, 2025, _ods(ROWS), "enquete.ods", "FR-ONE")
     assert receipt.status == "accepted" and receipt.stored.endswith(".ods")
 
 
-@READER_PENDING
 def test_an_xls_upload_is_accepted(raw_data, reference):
     receipt = receive(raw_data, reference, 2025, _xls(ROWS), "enquete.xls", "FR-ONE")
     assert receipt.status == "accepted"
 
 
-@READER_PENDING
 def test_an_xls_renamed_xlsx_is_read_by_its_content(raw_data, reference):
     raw = read_submission(_xls(ROWS), "submissions/2025/FR-ONE.xlsx")
     assert raw.readable and raw.rows == 2
