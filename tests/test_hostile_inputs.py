@@ -13,12 +13,12 @@ import openpyxl
 import polars as pl
 import pytest
 
-from cicopa.forms import open_collection
 from cicopa.outcomes import inventory, validate_year, year_folder
 from cicopa.outputs import csv_bytes, formula_safe, workbook_bytes
 from cicopa.readers import read_submission
 from cicopa.reference import Reference, ReferenceDataError, load_reference
 from cicopa.validation import check_submissions
+from reports.forms import open_collection
 from tests.builders import FX_RATES, HEADER, MEMBERS, write_rows
 
 GOOD = "IT-ONE,2025,C,worker,1,10,2,0,,,,,,,"
