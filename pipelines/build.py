@@ -93,29 +93,73 @@ def build_lock(out: Path, year: int) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# A run is going while in one of these; CANCELING still executes its steps.
+IN_PROGRESS = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+
+def _process_start(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot), or None if unknown.
+
+    With the pid it names one process for good: a pid alone may be reused by another
+    process after the build died, which would keep its run "STARTED" for ever.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after its end.
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def process_tags() -> dict[str, str]:
+    """Tags naming the process that executes a run, for `mark_dead_runs_failed`."""
+    tags = {"cicopa/pid": str(os.getpid()), "cicopa/host": socket.gethostname()}
+    started = _process_start(os.getpid())
+    if started is not None:
+        tags["cicopa/pid_started"] = started
+    return tags
+
+
 def mark_dead_runs_failed(instance: DagsterInstance) -> list[str]:
-    """Runs of this machine left STARTED by a process that died are failed, with why."""
+    """Runs of this machine left in progress by a process that died are failed, with why."""
     from dagster import DagsterRunStatus, RunsFilter
 
     failed = []
     host = socket.gethostname()
-    for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+    statuses = [DagsterRunStatus(s) for s in IN_PROGRESS if s != "QUEUED"]
+    for run in instance.get_runs(RunsFilter(statuses=statuses)):
         pid, run_host = run.tags.get("cicopa/pid"), run.tags.get("cicopa/host")
-        if not pid or run_host != host or _alive(int(pid)):
+        if not pid or not pid.isdigit() or run_host != host:
             continue
-        instance.report_run_failed(run, f"the process running it (pid {pid}) died")
+        if _alive(int(pid), run.tags.get("cicopa/pid_started")):
+            continue
+        instance.report_run_failed(run, f"the process running it (pid {pid} on {host}) died")
         failed.append(run.run_id)
     return failed
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, started: str | None = None) -> bool:
+    """Whether process `pid` runs, and is the one that started at `started` if given."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    return started is None or _process_start(pid) in (started, None)
+
+
+def run_in_progress(instance: DagsterInstance, run_id: str) -> bool | None:
+    """True while the run goes on, False once it ended, None if the instance lacks it."""
+    run = instance.get_run_by_id(run_id)
+    return None if run is None else run.status.value in IN_PROGRESS
+
+
+def clean_staging(instance: DagsterInstance, out: Path, year: int) -> list[Path]:
+    """Remove the year's staging folders left by runs that ended (failed, killed, done)."""
+    from cicopa.publish import clean_stale_staging
+
+    return clean_stale_staging(out, year, lambda run_id: run_in_progress(instance, run_id))
 
 
 def _latest_data_version(instance: DagsterInstance, asset: str, year: int) -> str | None:
@@ -165,12 +209,7 @@ def launch(
         reconstructable(JOBS[job]),
         instance=instance,
         run_config=config,
-        tags={
-            "dagster/partition": str(year),
-            "cicopa/trigger": "cli",
-            "cicopa/pid": str(os.getpid()),
-            "cicopa/host": socket.gethostname(),
-        },
+        tags={"dagster/partition": str(year), "cicopa/trigger": "cli", **process_tags()},
         asset_selection=[AssetKey(a) for a in assets] if assets else None,
         raise_on_error=False,
     )
@@ -221,6 +260,8 @@ def run_year_job(
     check_partition(year)
     with DagsterInstance.get() as instance, build_lock(out, year):
         mark_dead_runs_failed(instance)
+        # Before anything runs: a failed or killed run's folder goes even if this run fails.
+        clean_staging(instance, out, year)
         built_first = bring_earlier_years_up_to_date(instance, year, raw_data, out)
         result = launch(instance, year, config, job=job)
     if not result.success:
