@@ -164,14 +164,23 @@ def test_a_killed_rebuild_leaves_the_old_set_or_the_new_set(world: SimpleNamespa
     killed: dict[str, int] = {}  # which kill -> pid of the killed build
     outcomes: list[str] = []
 
+    def status_of(pid: int) -> DagsterRunStatus:
+        with DagsterInstance.get() as instance:
+            (run,) = instance.get_runs(RunsFilter(tags={"cicopa/pid": str(pid)}))
+            return run.status
+
     def rebuild_and_kill(kill: str, enterprises: int, moment: Callable[[], bool]) -> float:
         (world.raw / "submissions/2025/US-ONE.csv").write_bytes(us_one(world, enterprises))
         old = snapshot(world.year)
         old_enterprises = built_from(world, json.loads(old["provenance.json"]))
+        earlier = list(killed.values())
         build = start(world, "en")
         began = time.monotonic()
         hit = kill_when(build, moment)
         took = time.monotonic() - began
+        if earlier and status_of(earlier[-1]) != DagsterRunStatus.SUCCESS:
+            # Every kill moment comes after the start: the last killed run is failed.
+            assert status_of(earlier[-1]) == DagsterRunStatus.FAILURE
         if hit:
             killed[kill] = build.pid
         else:
