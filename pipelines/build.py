@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -320,7 +321,9 @@ def failure_reason(result: Any) -> str:
         else:
             error = _innermost(data.error)
             text = error.message.strip().splitlines()[0] if error else "unknown error"
-            # "OSError: [Errno 28] disk full writing x.pdf" -> "disk full writing x.pdf"
-            text = text.split("] ", 1)[-1] if text.startswith(("OSError", "cicopa.")) else text
+            # "cicopa.outputs.OutputWriteError: [Errno 28] disk full writing x.pdf" and
+            # "cicopa.publish.PublishError: the new outputs ..." say it without the class.
+            if text.startswith(("OSError", "cicopa.")):
+                text = re.sub(r"^\[Errno \d+\] ", "", text.split(": ", 1)[-1])
         reasons.append(f"{event.step_key}: {text}")
     return "; ".join(reasons) or "see the run in the Dagster UI"
