@@ -193,7 +193,7 @@ def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
     # which removes it before anything runs (pipelines.build.run_year_job).
     from dagster import DagsterInstance
 
-    from pipelines.build import clean_staging
+    from pipelines.runs import clean_staging
 
     (stale,) = (world.out / ".staging").glob("2025-*")
     assert (stale / "annual_report_2025_en.pdf").is_file()

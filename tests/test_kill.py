@@ -117,7 +117,7 @@ def start(world: SimpleNamespace, lang: str) -> subprocess.Popen:
         # A session of its own: the kill takes the whole group, as an OOM kill or a
         # machine stop would, and no helper process outlives it.
         return subprocess.Popen(
-            [sys.executable, "-m", "cicopa.cli", *args, "--lang", lang, "--quiet"],
+            [sys.executable, "-m", "pipelines.cli", *args, "--lang", lang, "--quiet"],
             stdout=log,
             stderr=log,
             start_new_session=True,

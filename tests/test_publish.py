@@ -113,7 +113,7 @@ def test_cleanup_keeps_runs_in_progress_and_removes_what_no_run_will_publish(
 ) -> None:
     from dagster import DagsterInstance
 
-    from pipelines.build import clean_staging
+    from pipelines.runs import clean_staging
 
     out = tmp_path / "out"
     with DagsterInstance.get() as instance:
@@ -139,7 +139,7 @@ def test_cleanup_keeps_runs_in_progress_and_removes_what_no_run_will_publish(
 def test_a_run_whose_process_died_is_failed_and_a_live_ones_is_not(dagster_home: Path) -> None:
     from dagster import DagsterEventType, DagsterInstance
 
-    from pipelines.build import _process_start, mark_dead_runs_failed, process_tags
+    from pipelines.runs import _process_start, mark_dead_runs_failed, process_tags
 
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     child_started = _process_start(child.pid)

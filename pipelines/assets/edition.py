@@ -23,10 +23,10 @@ from cicopa.settings import (
     sdmx_data_file_name,
     sdmx_structure_file_name,
 )
-from pipelines.build import clean_staging
 from pipelines.metadata import preview, say
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
+from pipelines.runs import clean_staging
 
 GROUP = "report"
 REVISIONS_SCHEMA = {c: pl.Int64 if c == "revision" else pl.String for c in REVISIONS_COLUMNS}
