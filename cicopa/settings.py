@@ -103,6 +103,9 @@ STATISTICS_FILES: tuple[str, ...] = (
 # Member-level statistics: published with the year for staff and auditors, never public.
 MEMBER_LEVEL_STATISTICS: tuple[str, ...] = ("imputations.csv",)
 VALIDATION_FILES: tuple[str, ...] = ("submissions.csv", "issues.csv")
+# A staging folder of a run this Dagster instance does not know (another instance writing
+# into the same out folder) is left alone until untouched this long; longer than any build.
+STAGING_UNKNOWN_RUN_KEPT_HOURS = 24
 
 
 def report_file_name(year: int, lang: str = "en") -> str:

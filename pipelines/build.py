@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS, LANGUAGES
 from pipelines.partitions import reference_years
 from pipelines.project import ensure_dagster_home
+from pipelines.runs import clean_staging, mark_dead_runs_failed, process_tags
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -93,31 +95,6 @@ def build_lock(out: Path, year: int) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def mark_dead_runs_failed(instance: DagsterInstance) -> list[str]:
-    """Runs of this machine left STARTED by a process that died are failed, with why."""
-    from dagster import DagsterRunStatus, RunsFilter
-
-    failed = []
-    host = socket.gethostname()
-    for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
-        pid, run_host = run.tags.get("cicopa/pid"), run.tags.get("cicopa/host")
-        if not pid or run_host != host or _alive(int(pid)):
-            continue
-        instance.report_run_failed(run, f"the process running it (pid {pid}) died")
-        failed.append(run.run_id)
-    return failed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _latest_data_version(instance: DagsterInstance, asset: str, year: int) -> str | None:
     from dagster import AssetKey, AssetRecordsFilter
 
@@ -165,12 +142,7 @@ def launch(
         reconstructable(JOBS[job]),
         instance=instance,
         run_config=config,
-        tags={
-            "dagster/partition": str(year),
-            "cicopa/trigger": "cli",
-            "cicopa/pid": str(os.getpid()),
-            "cicopa/host": socket.gethostname(),
-        },
+        tags={"dagster/partition": str(year), "cicopa/trigger": "cli", **process_tags()},
         asset_selection=[AssetKey(a) for a in assets] if assets else None,
         raise_on_error=False,
     )
@@ -221,6 +193,8 @@ def run_year_job(
     check_partition(year)
     with DagsterInstance.get() as instance, build_lock(out, year):
         mark_dead_runs_failed(instance)
+        # Before anything runs: a failed or killed run's folder goes even if this run fails.
+        clean_staging(instance, out, year)
         built_first = bring_earlier_years_up_to_date(instance, year, raw_data, out)
         result = launch(instance, year, config, job=job)
     if not result.success:
@@ -279,7 +253,9 @@ def failure_reason(result: Any) -> str:
         else:
             error = _innermost(data.error)
             text = error.message.strip().splitlines()[0] if error else "unknown error"
-            # "OSError: [Errno 28] disk full writing x.pdf" -> "disk full writing x.pdf"
-            text = text.split("] ", 1)[-1] if text.startswith(("OSError", "cicopa.")) else text
+            # "cicopa.outputs.OutputWriteError: [Errno 28] disk full writing x.pdf" and
+            # "cicopa.publish.PublishError: the new outputs ..." say it without the class.
+            if text.startswith(("OSError", "cicopa.")):
+                text = re.sub(r"^\[Errno \d+\] ", "", text.split(": ", 1)[-1])
         reasons.append(f"{event.step_key}: {text}")
     return "; ".join(reasons) or "see the run in the Dagster UI"

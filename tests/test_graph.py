@@ -189,3 +189,14 @@ def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
     assert len(err) == 1
     assert "annual_report_pdf: disk full writing annual_report_2025_fr.pdf" in err[0]
     assert snapshot(world.out / "2025") == before
+    # The failed run's staging folder stays (nothing published) until the next start,
+    # which removes it before anything runs (pipelines.build.run_year_job).
+    from dagster import DagsterInstance
+
+    from pipelines.runs import clean_staging
+
+    (stale,) = (world.out / ".staging").glob("2025-*")
+    assert (stale / "annual_report_2025_en.pdf").is_file()
+    with DagsterInstance.get() as instance:
+        assert clean_staging(instance, world.out, 2025) == [stale]
+    assert not stale.exists()

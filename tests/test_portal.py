@@ -263,3 +263,63 @@ def test_300_idle_connections_hold_no_threads_and_do_not_block_a_request(portal)
     finally:
         for sock in idle:
             sock.close()
+
+
+def test_no_symlinked_output_is_listed_or_served_publicly_or_to_staff(tmp_path):
+    # A year built for real beside files planted as links to a secret outside the out
+    # folder: in the public statistics, the staff-only tables and the feedback letters.
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"root:x:0:0:secret\n")
+    out = tmp_path / "out"
+    year = out / "2025"
+    real = {
+        "statistics/by_area.csv": b"level,area_code\nglobal,WORLD\n",
+        "validation/submissions.csv": b"file,status\n",
+    }
+    for name, data in real.items():
+        (year / name).parent.mkdir(parents=True, exist_ok=True)
+        (year / name).write_bytes(data)
+    links = [
+        year / "statistics" / "by_sector.csv",
+        year / "statistics" / "imputations.csv",
+        year / "validation" / "issues.csv",
+        year / "provenance.json",
+        out / "feedback" / "2025" / "KE-ONE.pdf",
+    ]
+    for link in links:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(secret)
+    # A link to a real output inside the folder is refused too: no link is followed.
+    (year / "statistics" / "by_type.csv").symlink_to(year / "statistics" / "by_area.csv")
+    auth = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    raw = make_reference(tmp_path / "raw")
+    write_csv(raw / "submissions" / "2025" / "KE-ONE.csv", [row(member_id="KE-ONE")])
+    with running(raw, out) as port:
+        public = raw_request(port, "/")[2].decode()
+        staff = raw_request(port, "/staff/?year=2025", headers=auth)[2].decode()
+        served = {
+            url: raw_request(port, url, headers=auth if url.startswith("/staff") else None)
+            for url in (
+                "/files/2025/statistics/by_sector.csv",
+                "/files/2025/statistics/by_type.csv",
+                "/files/2025/provenance.json",
+                "/staff/files/2025/statistics/imputations.csv",
+                "/staff/files/2025/validation/issues.csv",
+                "/staff/feedback/2025/KE-ONE.pdf",
+            )
+        }
+        # The real files beside them are served: the refusals are the links only.
+        assert (
+            raw_request(port, "/files/2025/statistics/by_area.csv")[2]
+            == real["statistics/by_area.csv"]
+        )
+        assert (
+            raw_request(port, "/staff/files/2025/validation/submissions.csv", headers=auth)[2]
+            == real["validation/submissions.csv"]
+        )
+    assert 'href="/files/2025/statistics/by_area.csv"' in public
+    assert 'href="/staff/files/2025/validation/submissions.csv"' in staff
+    for url in served:
+        assert f'href="{url}"' not in public + staff, url
+    for url, (status, _, body) in served.items():
+        assert (status, body) == (404, b"404 not found\n"), url

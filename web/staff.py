@@ -132,7 +132,12 @@ def _view(portal: Portal, year: int) -> dict[str, Any]:
     )
     feedback = portal.out / "feedback" / str(year)
     letters = (
-        sorted(p.name for p in feedback.iterdir() if FEEDBACK_NAME.fullmatch(p.name))
+        # Only regular files: a link is never served, so it is not listed either.
+        sorted(
+            p.name
+            for p in feedback.iterdir()
+            if FEEDBACK_NAME.fullmatch(p.name) and not p.is_symlink() and p.is_file()
+        )
         if feedback.is_dir() and not feedback.is_symlink()
         else []
     )

@@ -6,35 +6,42 @@ from dataclasses import dataclass
 import polars as pl
 from dagster import (
     AssetExecutionContext,
-    DagsterRunStatus,
     MaterializeResult,
     MetadataValue,
     Output,
-    RunsFilter,
     asset,
 )
 
 from cicopa.outputs import write_csv
-from cicopa.publish import (
-    REVISIONS_FILE,
-    clean_stale_staging,
-    publish,
-    revision_count,
-    year_lock,
-)
+from cicopa.publish import REVISIONS_FILE, publish, revision_count, year_lock
 from cicopa.series import REVISIONS_COLUMNS, revision_reason, revisions
+from cicopa.settings import (
+    MEMBER_LEVEL_STATISTICS,
+    SDMX_FOLDER,
+    STATISTICS_FILES,
+    VALIDATION_FILES,
+    sdmx_data_file_name,
+    sdmx_structure_file_name,
+)
 from pipelines.metadata import preview, say
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
+from pipelines.runs import clean_staging
 
 GROUP = "report"
 REVISIONS_SCHEMA = {c: pl.Int64 if c == "revision" else pl.String for c in REVISIONS_COLUMNS}
-RUNNING = [
-    DagsterRunStatus.QUEUED,
-    DagsterRunStatus.NOT_STARTED,
-    DagsterRunStatus.STARTING,
-    DagsterRunStatus.STARTED,
-]
+
+
+def required_outputs(year: int) -> tuple[str, ...]:
+    """What a year's set cannot be published without (reports and annexes: per language)."""
+    return (
+        *(f"statistics/{name}" for name in (*STATISTICS_FILES, *MEMBER_LEVEL_STATISTICS)),
+        *(
+            f"{SDMX_FOLDER}/{name(year)}"
+            for name in (sdmx_data_file_name, sdmx_structure_file_name)
+        ),
+        *(f"validation/{name}" for name in VALIDATION_FILES),
+    )
 
 
 @dataclass(frozen=True)
@@ -109,9 +116,8 @@ def published_outputs(
     year = int(context.partition_key)
     staged, target = paths.staging(year, context.run.run_id), paths.year_out(year)
     with year_lock(paths.out_dir, year):
-        what = publish(staged, target, revision=edition.revision)
-        running = {r.run_id for r in context.instance.get_runs(RunsFilter(statuses=RUNNING))}
-        clean_stale_staging(paths.out_dir, year, keep=running - {context.run.run_id})
+        what = publish(staged, target, revision=edition.revision, required=required_outputs(year))
+        clean_staging(context.instance, paths.out_dir, year)
     files = [p for p in target.rglob("*") if p.is_file()]
     say(context, f"{year}: outputs {what} in {target}")
     return MaterializeResult(

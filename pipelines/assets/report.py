@@ -22,19 +22,14 @@ from cicopa.provenance import (
     provenance_bytes,
     provenance_inputs,
 )
-from cicopa.publish import REVISIONS_FILE
+from cicopa.publish import record_files
 from cicopa.reference import Reference, reference_paths
 from cicopa.settings import (
     LANGUAGES,
-    MEMBER_LEVEL_STATISTICS,
-    SDMX_FOLDER,
     STATISTICS_FILES,
-    VALIDATION_FILES,
     annex_file_name,
     is_sample,
     report_file_name,
-    sdmx_data_file_name,
-    sdmx_structure_file_name,
 )
 from cicopa.trends import Trends
 from pipelines.assets.edition import Edition
@@ -248,20 +243,12 @@ def provenance(
     """provenance.json: every input with its hash and status, every output, code and run."""
     year = int(context.partition_key)
     out_dir = paths.staging(year, context.run.run_id)
-    outputs = [
-        *(out_dir / report_file_name(year, lang) for lang in LANGUAGES),
-        *(out_dir / annex_file_name(year, lang) for lang in LANGUAGES),
-        *(out_dir / "statistics" / name for name in (*STATISTICS_FILES, *MEMBER_LEVEL_STATISTICS)),
-        *(out_dir / "validation" / name for name in VALIDATION_FILES),
-        out_dir / REVISIONS_FILE,
-        out_dir / SDMX_FOLDER / sdmx_data_file_name(year),
-        out_dir / SDMX_FOLDER / sdmx_structure_file_name(year),
-    ]
     record = build_provenance(
         {**figures_provenance_record.record, "edition": edition.number},
         raw_data=paths.raw_data_dir,
         out_dir=out_dir,
-        outputs=[p for p in outputs if p.is_file()],
+        # Every file of the staged set: whatever is published is recorded with its hash.
+        outputs=record_files(out_dir),
         run_id=context.run.run_id,
     )
     path = out_dir / "provenance.json"
