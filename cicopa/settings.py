@@ -38,6 +38,11 @@ def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME)
 
 
+# PostgreSQL instance storage (dagster.postgres.yaml): the server's port when
+# CICOPA_PG_PORT is not set. Dagster's `env:` config has no default of its own.
+DEFAULT_PG_PORT = 5432
+
+
 # --- languages -------------------------------------------------------------------------
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}

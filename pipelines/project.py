@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cicopa.settings import DEFAULT_DAGSTER_HOME, PROJECT_ROOT
+from cicopa.settings import DEFAULT_DAGSTER_HOME, DEFAULT_PG_PORT, PROJECT_ROOT
 
 __all__ = ["PROJECT_ROOT", "ensure_dagster_home"]
 
@@ -17,6 +17,9 @@ def ensure_dagster_home() -> Path:
     `cicopa build` show up in `dagster dev` and the UI.
     """
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)))
+    # dagster.postgres.yaml reads the port from CICOPA_PG_PORT; Dagster has no default
+    # for an `env:` value, so the project's commands (and what they start) get one here.
+    os.environ.setdefault("CICOPA_PG_PORT", str(DEFAULT_PG_PORT))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
