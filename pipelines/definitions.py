@@ -42,7 +42,7 @@ defs = Definitions(
         "paths": PATHS,
         "report_settings": ReportSettings(),
         # Intermediate results as Parquet and JSON that an auditor can open.
-        "io_manager": ParquetIOManager(paths=PATHS),
+        "io_manager": ParquetIOManager(),
     },
     # A year's steps are small and run one after another: paying a Python start-up
     # per step (the multiprocess default) tripled a sensor-triggered run on 2 cores.

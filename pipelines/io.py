@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from dagster import ConfigurableIOManager, InputContext, OutputContext, ResourceDependency
+from dagster import ConfigurableIOManager, InputContext, OutputContext
 
 from cicopa.settings import DEFAULT_DAGSTER_HOME
 from pipelines.resources import CicopaPaths
@@ -148,28 +148,32 @@ class ParquetIOManager(ConfigurableIOManager):
     the year to its value; a year never materialised is simply absent from it.
     """
 
-    paths: ResourceDependency[CicopaPaths]
-
-    def _folder(self, asset_key: list[str], partition: str | None) -> Path:
-        return storage_folder(self.paths.raw_data_dir, asset_key, partition)
+    @staticmethod
+    def _raw_data(context: InputContext | OutputContext) -> Path:
+        # The raw-data folder of this run, resolved as its `paths` resource resolves it:
+        # from the run config (`cicopa build --raw-data`), else from the environment.
+        run_config = context.step_context.dagster_run.run_config or {}
+        given = run_config.get("resources", {}).get("paths", {}).get("config", {})
+        return CicopaPaths(**given).raw_data_dir
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         if obj is None:
             return  # MaterializeResult assets hold nothing to pass on
         partition = context.partition_key if context.has_partition_key else None
-        folder = self._folder(list(context.asset_key.path), partition)
+        folder = storage_folder(self._raw_data(context), list(context.asset_key.path), partition)
         store(obj, folder)
         context.add_output_metadata({"stored at": str(folder)})
 
     def load_input(self, context: InputContext) -> Any:
         key = list(context.asset_key.path)
+        raw = self._raw_data(context)
         if not context.has_asset_partitions:
-            return load(self._folder(key, None))
+            return load(storage_folder(raw, key, None))
         if not (context.definition_metadata or {}).get(BY_YEAR):
-            return load(self._folder(key, context.asset_partition_key))
+            return load(storage_folder(raw, key, context.asset_partition_key))
         # A window of earlier years: what exists, by year.
         return {
-            int(k): load(self._folder(key, k))
+            int(k): load(storage_folder(raw, key, k))
             for k in context.asset_partition_keys
-            if (self._folder(key, k) / VALUE_FILE).is_file()
+            if (storage_folder(raw, key, k) / VALUE_FILE).is_file()
         }

@@ -158,6 +158,14 @@ def test_a_changed_2025_file_is_a_revision_kept_whole(
     record = json.loads((year / "provenance.json").read_text())
     assert record["edition"] == 2
     assert "revisions.csv" in {o["path"] for o in record["outputs"]}
+    # The report names its edition and the headline figure it revised (WORLD 39 -> 42).
+    from pypdf import PdfReader
+
+    imprint = " ".join(
+        PdfReader(year / "annual_report_2025_en.pdf").pages[1].extract_text().split()
+    )
+    assert "Edition 2 revises these headline figures of the previous edition:" in imprint
+    assert "39 → 42" in imprint and reason in imprint
 
 
 def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
