@@ -89,6 +89,19 @@ def front_matter(data: ReportData, lang: str, title: str) -> dict[str, Any]:
     }
 
 
+def _figure(text: object) -> int | float | None:
+    """A figure of revisions.csv (published text) as a number; None when empty."""
+    if text is None or isinstance(text, int | float):
+        return text
+    try:
+        return int(str(text))
+    except ValueError:
+        try:
+            return float(str(text))
+        except ValueError:
+            return None
+
+
 def _revisions(data: ReportData, lang: str) -> list[dict[str, Any]]:
     """The headline figures this edition revised, named in the report's language."""
     frame = data.revised_headlines
@@ -112,8 +125,8 @@ def _revisions(data: ReportData, lang: str) -> list[dict[str, Any]]:
             {
                 "area": area,
                 "measure": _(label) if label else measure,
-                "previous": row["previous"],
-                "revised": row["revised"],
+                "previous": _figure(row["previous"]),
+                "revised": _figure(row["revised"]),
                 "reason": row["reason"],
             }
         )
