@@ -21,7 +21,7 @@ from cicopa.columns import EMPLOYMENT_COLUMNS
 from cicopa.issues import Issue, issues_frame
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
-from cicopa.settings import MAX_FILE_BYTES
+from cicopa.rules import new_issue
 from cicopa.validation import TYPED_ROW_SCHEMA, CheckedSubmission, check_submissions
 from cicopa.withdrawals import load_withdrawals, withdrawn_in
 
@@ -68,7 +68,7 @@ def list_submission_files(raw_data: Path, year: int) -> list[Path]:
     """Every entry under the year's folder that is not a folder, at any depth, sorted.
 
     Links are listed, never followed (a link to a folder is an entry, not a folder to
-    walk into); `is_regular_file` tells which entries may be opened.
+    walk into); `read_entry` opens only the regular files among them.
     """
     folder = year_folder(raw_data, year)
     found: list[Path] = []
@@ -84,14 +84,6 @@ def list_submission_files(raw_data: Path, year: int) -> list[Path]:
         except FileNotFoundError:
             continue
     return sorted(found, key=lambda p: os.fsencode(p))
-
-
-def is_regular_file(path: Path) -> bool:
-    """A plain file, seen without following a link: FIFOs, devices and links are not."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def read_entry(path: Path, limit: int | None = None) -> tuple[bytes, int] | None:
@@ -153,25 +145,13 @@ def fingerprint(files: pl.DataFrame) -> str:
     return hashlib.sha256(listing.encode()).hexdigest()
 
 
-def read_path(path: Path, name: str) -> RawSubmission:
-    """One entry read as a submission: a special entry or an oversize file is unreadable."""
-    return _parsed(read_entry(path, MAX_FILE_BYTES), path, name)
-
-
 def _parsed(read: tuple[bytes, int] | None, path: Path, name: str) -> RawSubmission:
     if read is None:
         return RawSubmission(
             name,
             file_format(path),
             None,
-            [
-                Issue(
-                    name,
-                    "unreadable_file",
-                    "This entry is not a regular file (a symbolic link, a FIFO or a device) "
-                    "and was not opened; put the submission file itself in the folder.",
-                )
-            ],
+            [new_issue("unreadable_file", name, "not_regular")],
         )
     data, size = read
     return read_submission(data, name, size=size)
@@ -297,14 +277,13 @@ def _resubmission_statuses(
         for item in group:
             others = ", ".join(g.file for g in group if g is not item)
             extra[item.file] = [
-                Issue(
-                    item.file,
+                new_issue(
                     "ambiguous_resubmission",
-                    f"{member} sent several files this year ({others}) and submitted_at cannot "
-                    "tell which is the latest; fill submitted_at in each file (date and time) "
-                    "or withdraw the files that do not apply.",
+                    item.file,
                     member_id=member,
                     column="submitted_at",
+                    member=member,
+                    others=others,
                 )
             ]
     return status, extra
@@ -352,15 +331,16 @@ def change_warnings(outcome: YearValidation, earlier: dict[int, pl.DataFrame]) -
     order = {c: i for i, c in enumerate(CHANGE_COLUMNS)}
     rows = sorted(moved.iter_rows(named=True), key=lambda r: (r["file"], order[r["column"]]))
     return [
-        Issue(
-            r["file"],
+        new_issue(
             "large_change",
-            f"Total {r['column']} is {r['new']:,}, {abs(r['change']):.0%} "
-            f"{'above' if r['change'] > 0 else 'below'} the {r['old']:,} accepted for "
-            f"{r['year']}; please confirm the figure or correct it.",
-            severity="warning",
+            r["file"],
             column=r["column"],
             member_id=r["member_id"],
+            new=r["new"],
+            old=r["old"],
+            change=abs(r["change"]),
+            direction="above" if r["change"] > 0 else "below",
+            year=r["year"],
         )
         for r in rows
     ]

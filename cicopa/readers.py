@@ -26,6 +26,7 @@ from cicopa.columns import (
     SUPPORTED_FORMATS,
 )
 from cicopa.issues import Issue
+from cicopa.rules import new_issue
 from cicopa.settings import MAX_DATA_ROWS, MAX_FILE_BYTES
 from cicopa.spreadsheets import CELL_FLAG, UNCACHED, WorkbookError, content_format, read_workbook
 
@@ -126,7 +127,7 @@ def _unsupported_message(fmt: str) -> str:
 
 
 def _unreadable(file: str, message: str) -> Issue:
-    return Issue(file=file, rule="unreadable_file", message=message)
+    return new_issue("unreadable_file", file, "reason", reason=message)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -344,37 +345,15 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
         if name in COLUMN_NAMES and name not in columns:
             columns[name] = index
         elif name in COLUMN_NAMES:
-            issues.append(
-                Issue(
-                    file,
-                    "duplicate_column",
-                    f"The column '{name}' appears twice; keep one of them.",
-                    column=name,
-                )
-            )
+            issues.append(new_issue("duplicate_column", file, column=name))
         elif name or values_present:
             label = str(raw_name).strip() if name else f"(unnamed column {index + 1})"
-            issues.append(
-                Issue(
-                    file,
-                    "unknown_column",
-                    f"The column '{label}' is not part of the survey and was ignored.",
-                    severity="warning",
-                    column=label,
-                )
-            )
+            issues.append(new_issue("unknown_column", file, column=label))
     missing = tuple(c for c in REQUIRED_COLUMNS if c not in columns)
     for name in missing:
-        issues.append(
-            Issue(
-                file,
-                "required_column",
-                f"The required column '{name}' is missing; add it to the header row.",
-                column=name,
-            )
-        )
+        issues.append(new_issue("required_column", file, column=name))
     for number, message in table.issues:
-        issues.append(Issue(file, "malformed_row", message, row=number))
+        issues.append(new_issue("malformed_row", file, "reason", row=number, reason=message))
 
     data = {}
     for name in COLUMN_NAMES:
@@ -421,17 +400,8 @@ def _tidy(table: _Table, file: str, fmt: str, decimal_comma: bool) -> RawSubmiss
 def _cell_error(file: str, row: int, column: str, flagged: str) -> Issue:
     label = flagged[len(CELL_FLAG) :]
     if label == UNCACHED:
-        message = (
-            f"Row {row}, {column}: the cell holds a formula whose result was never saved (the "
-            "program that wrote the file does not calculate); open the file in a spreadsheet "
-            "program and save it again, or type the figure."
-        )
-        return Issue(file, "uncached_formula", message, row=row, column=column)
-    message = (
-        f"Row {row}, {column}: the cell holds the error value {label} instead of a figure; "
-        "correct the formula or type the figure."
-    )
-    return Issue(file, "error_cell", message, row=row, column=column)
+        return new_issue("uncached_formula", file, row=row, column=column)
+    return new_issue("error_cell", file, row=row, column=column, label=label)
 
 
 def read_file(path: Path, display: str | None = None) -> RawSubmission:

@@ -7,7 +7,6 @@ run on (case-folded codes, registry context joined in), runs both passes with
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,17 +23,16 @@ from cicopa.columns import (
     UPPERCASE_CODES,
 )
 from cicopa.issues import Issue
+from cicopa.messages import Lookups, describe
 from cicopa.readers import ROW, RawSubmission
 from cicopa.received import receipt_time
 from cicopa.reference import Reference
+from cicopa.rules import DATAFRAME_CHECK_COLUMNS, RULE_INPUTS, new_issue
 from schemas.submission import (
     CURRENCY_KNOWN,
-    DATAFRAME_CHECK_COLUMNS,
     FILE,
     FOLDER_YEAR,
     MEMBER_STATUS,
-    RULE_INPUTS,
-    THOUSANDS_SEPARATED,
     Submission,
     SubmissionCells,
 )
@@ -138,23 +136,13 @@ def check_submissions(
         rows = typed_by_file.get(raw.file)
         if raw.frame is not None and rows is None:  # readable but no data rows
             rows = pl.DataFrame(schema=TYPED_ROW_SCHEMA)
-            issues[raw.file].append(
-                Issue(
-                    raw.file,
-                    "no_data_rows",
-                    "The file has a header but no data rows; fill in one row per sector "
-                    "and cooperative type.",
-                )
-            )
+            issues[raw.file].append(new_issue("no_data_rows", raw.file))
         if raw.frame is not None and rows is not None and rows.height != raw.rows:
             # Every row a reader saw is validated or ignored for a stated reason; a row
             # lost on the way would change a figure silently, so the file cannot count.
             issues[raw.file].append(
-                Issue(
-                    raw.file,
-                    "unreadable_file",
-                    f"{raw.rows} data rows were read but {rows.height} were checked; the file "
-                    "cannot be counted. Please report this to the secretariat.",
+                new_issue(
+                    "unreadable_file", raw.file, "rows_lost", read=raw.rows, checked=rows.height
                 )
             )
         member = _single_value(rows, "member_id")
@@ -281,7 +269,7 @@ def _run(
     # One gather of the failing rows and one pass over them: cost grows with the number
     # of failures, never with failures x rows (100,000 bad cells in about a second).
     rows = frame[failures["index"].to_list()].to_dicts()
-    lookups = _Lookups(frame)
+    lookups = Lookups(frame)
     for failure, row in zip(failures.iter_rows(named=True), rows, strict=True):
         column = failure["column"]
         if failure["schema_context"] == "DataFrameSchema":
@@ -292,174 +280,3 @@ def _run(
         issue = Issue(row[FILE], rule, message, "error", row[ROW], column)
         issues.append((failure["index"], failure["check"], issue))
     return issues
-
-
-class _Lookups:
-    """What a message quotes from other rows, computed once per frame and column."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
-        self._first: dict[str, dict[Any, tuple[Any, int]]] = {}
-        self._pairs: dict[tuple[Any, Any, Any], int] | None = None
-
-    def first_value(self, file: str, column: str) -> tuple[Any, int]:
-        """The first non-empty value of `column` in `file`, and its row."""
-        if column not in self._first:
-            firsts = (
-                self.frame.filter(pl.col(column).is_not_null())
-                .group_by(FILE, maintain_order=True)
-                .agg(pl.col(column).first(), pl.col(ROW).first())
-            )
-            self._first[column] = {f: (v, r) for f, v, r in firsts.iter_rows()}
-        return self._first[column][file]
-
-    def first_pair_row(self, file: str, sector: Any, cooperative_type: Any) -> int:
-        """The row that first reports this sector and cooperative type in `file`."""
-        if self._pairs is None:
-            firsts = self.frame.group_by(
-                FILE, "sector", "cooperative_type", maintain_order=True
-            ).agg(pl.col(ROW).first())
-            self._pairs = {(f, s, t): r for f, s, t, r in firsts.iter_rows()}
-        return self._pairs[(file, sector, cooperative_type)]
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-_THOUSANDS = re.compile(THOUSANDS_SEPARATED)
-
-
-def _other_digits(value: str) -> bool:
-    return not value.isascii() and any(ch.isdigit() and not ch.isascii() for ch in value)
-
-
-def describe(
-    check: str, column: str, row: dict[str, Any], lookups: _Lookups, reference: Reference | None
-) -> tuple[str, str]:
-    """The rule name and the sentence a member can act on, for one failed cell."""
-    value = row.get(column)
-    where = f"Row {row[ROW]}, {column}: "
-    shown = f"'{value}'"
-    if check == "not_nullable":
-        hint = "a whole number (0 if none)" if column in INTEGER_COLUMNS else "a value"
-        if column == "sector":
-            hint = "the ISIC section letter (A to U)"
-        elif column == "cooperative_type":
-            hint = "worker, social, producer, multi_stakeholder or other"
-        return "required_value", f"{where}the value is empty; enter {hint}."
-    numeric_check = check in ("whole_number", "decimal_number", "iso_date")
-    if numeric_check and isinstance(value, str) and _other_digits(value):
-        rule = {"decimal_number": "number"}.get(check, check)
-        return rule, (
-            f"{where}{shown} is written with digits other than 0-9 (full-width or another "
-            "script's digits); type the figure again with the digits 0 to 9."
-        )
-    if check == "whole_number" and isinstance(value, str) and len(value.lstrip("-")) > 15:
-        return "whole_number", (
-            f"{where}{shown} has more than 15 digits; no count is that large, check the figure."
-        )
-    if check == "whole_number":
-        if isinstance(value, str) and _THOUSANDS.search(value):
-            digits = value.replace(".", "").replace(",", "")
-            return "no_thousands_separator", (
-                f"{where}{shown} looks like a number with a thousands separator; "
-                f"write {digits} without separators."
-            )
-        return "whole_number", (
-            f"{where}{shown} is not a whole number; write digits only, e.g. 120."
-        )
-    if check == "decimal_number" and isinstance(value, str) and len(value) > 15:
-        return "number", (
-            f"{where}{shown} is too long for an amount; write at most 15 digits before "
-            "the decimal point, without exponent."
-        )
-    if check == "decimal_number":
-        return "number", (
-            f"{where}{shown} is not a number; write digits with '.' as decimal mark, "
-            "e.g. 1250000.50, without thousands separators or currency signs."
-        )
-    if check == "iso_date":
-        return "iso_date", f"{where}{shown} is not a date; write it as YYYY-MM-DD, e.g. 2026-02-15."
-    if check == "sector_code":
-        return "sector_code", (
-            f"{where}{shown} is not an ISIC Rev.4 section; use one letter from A to U."
-        )
-    if check == "cooperative_type_code":
-        return "cooperative_type_code", (
-            f"{where}{shown} is not a cooperative type; use worker, social, producer, "
-            "multi_stakeholder or other."
-        )
-    if check == "currency_code":
-        return "currency_code", (
-            f"{where}{shown} is not an ISO 4217 currency code; use three letters such as EUR."
-        )
-    if check.startswith("greater_than_or_equal_to"):
-        return "non_negative", f"{where}{_fmt(value)} is negative; {column} must be 0 or more."
-    if check == "one_value_per_submission":
-        first_value, first_row = lookups.first_value(row[FILE], column)
-        return "one_value_per_submission", (
-            f"{where}{_fmt(value)} differs from {_fmt(first_value)} in row {first_row}; "
-            f"a submission carries one {column} for all its rows."
-        )
-    if check == "member_active_in_year":
-        if row[MEMBER_STATUS] == "unknown":
-            return "member_active_in_year", (
-                f"{where}{shown} is not in the member registry; use the member_id "
-                "the CICOPA secretariat gave you (e.g. IT-LEGACOOP)."
-            )
-        span = f"from {row['joined']}" + (f" to {row['left'] - 1}" if row["left"] else "")
-        return "member_active_in_year", (
-            f"{where}{shown} was not a member in {row['_status_year']} "
-            f"(membership {span}); check the member_id and the year."
-        )
-    if check == "year_matches_folder":
-        return "year_matches_folder", (
-            f"{where}{_fmt(value)} does not match the reference year {row[FOLDER_YEAR]} "
-            f"this file was filed under; report figures for {row[FOLDER_YEAR]}."
-        )
-    if check == "currency_known_for_year":
-        return "currency_known_for_year", (
-            f"{where}{shown} has no {row['_status_year']} exchange rate in the reference "
-            "data; report turnover in USD or EUR, or ask the secretariat to add the rate."
-        )
-    if check == "currency_with_turnover":
-        return "currency_with_turnover", (
-            f"{where}turnover is given but the submission names no currency; "
-            "add the ISO 4217 code, e.g. EUR."
-        )
-    if check == "women_within_employment":
-        employed = row["worker_members"] + row["employees"] + row["producer_members"]
-        return "women_within_employment", (
-            f"{where}{_fmt(value)} women is more than the {employed} persons this row reports "
-            "(worker_members + employees + producer_members); women are counted among them."
-        )
-    if check == "transfers_within_new_enterprises":
-        created = row["new_enterprises"]
-        if created is None:
-            return "transfers_within_new_enterprises", (
-                f"{where}{_fmt(value)} transfers are given but new_enterprises is empty; "
-                "transfers are counted among the new enterprises, so fill it in too."
-            )
-        return "transfers_within_new_enterprises", (
-            f"{where}{_fmt(value)} transfers is more than the {created} new_enterprises; "
-            "transfers are counted among the new enterprises."
-        )
-    if check == "enterprises_when_employment":
-        employed = max(
-            row["worker_members"] or 0, row["employees"] or 0, row["producer_members"] or 0
-        )
-        return "enterprises_when_employment", (
-            f"{where}{_fmt(value)} enterprises, but the row reports persons employed "
-            f"(up to {employed} in one column); give the number of cooperatives they work in."
-        )
-    if check == "unique_sector_and_type":
-        first_row = lookups.first_pair_row(row[FILE], row["sector"], row["cooperative_type"])
-        return "unique_sector_and_type", (
-            f"{where}sector {row['sector']} with cooperative type {row['cooperative_type']} "
-            f"is already reported in row {first_row}; report each pair once, adding up the "
-            "figures."
-        )
-    return check, f"{where}{shown} fails the check '{check}'."

@@ -29,9 +29,9 @@ from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import HTML
 
-from cicopa.columns import INTEGER_COLUMNS
 from cicopa.outcomes import YearValidation
 from cicopa.reference import Reference
+from cicopa.rules import FIX_UNKNOWN, RULES, UNKNOWN_WHAT
 from cicopa.settings import CONTACT
 from cicopa.tracker import ACCEPTED, REJECTED, deciding_file, files_by_member
 from cicopa.validation import parse_timestamp
@@ -40,111 +40,6 @@ from reports.member_texts import BABEL_LOCALES, N_, format_day, member_language,
 
 TEMPLATE = "feedback.html.j2"
 SHA_SHORT = 12  # enough to tell two files apart when the member asks which one we mean
-
-# What is wrong, in plain words, per rule of cicopa/validation.py and cicopa/readers.py.
-RULE_WHAT: dict[str, str] = {
-    "required_column": N_("A required column is missing from the header row."),
-    "required_value": N_("The cell is empty, but this column must be filled in every row."),
-    "whole_number": N_("This is not a whole number."),
-    "no_thousands_separator": N_("The number is written with a thousands separator."),
-    "number": N_("This is not a number."),
-    "iso_date": N_("This is not a valid date."),
-    "sector_code": N_("This is not an ISIC Rev.4 section letter."),
-    "cooperative_type_code": N_("This is not one of the cooperative types of the survey."),
-    "currency_code": N_("This is not an ISO 4217 currency code."),
-    "non_negative": N_("The figure is negative."),
-    "one_value_per_submission": N_(
-        "The value differs from the one in an earlier row; a file carries one value of this "
-        "column for all its rows."
-    ),
-    "member_active_in_year": N_(
-        "This member identifier is not in the registry, or was not a member in the year."
-    ),
-    "year_matches_folder": N_("The reference year is not the year of this survey."),
-    "currency_known_for_year": N_("We have no exchange rate of this currency for the year."),
-    "currency_with_turnover": N_("A turnover is given, but no currency."),
-    "women_within_employment": N_("There are more women than persons counted in the row."),
-    "transfers_within_new_enterprises": N_(
-        "There are more transfers than new enterprises, or new_enterprises is empty; "
-        "transfers are counted among the new enterprises."
-    ),
-    "enterprises_when_employment": N_(
-        "The row counts persons employed but no enterprise to employ them."
-    ),
-    "unique_sector_and_type": N_(
-        "This sector and cooperative type are already reported in an earlier row."
-    ),
-    "unreadable_file": N_("The file could not be read at all."),
-    "malformed_row": N_(
-        "The row does not match the header row: a value is missing or extra, or a quote is "
-        "left open."
-    ),
-    "error_cell": N_("The cell holds an error value (such as #DIV/0!) instead of a figure."),
-    "uncached_formula": N_("The cell holds a formula whose result was never saved."),
-    "duplicate_column": N_("The column appears twice in the header row."),
-    "unknown_column": N_("This column is not part of the survey; its values were ignored."),
-    "no_data_rows": N_("The file has column names but no rows of figures."),
-    "ambiguous_resubmission": N_(
-        "You sent several files this year and their submitted_at dates do not show which "
-        "one is the latest."
-    ),
-    "large_change": N_(
-        "The total changed by more than half against your last accepted year; please confirm it."
-    ),
-}
-UNKNOWN_WHAT = N_("See the details below.")
-
-# What a correct value looks like, per rule (a few depend on the column).
-RULE_FIX: dict[str, str] = {
-    "required_column": N_("A column named %(column)s in the header row, as in the survey form."),
-    "whole_number": N_("Digits only, e.g. 12; 0 if there are none."),
-    "no_thousands_separator": N_("Digits only, without separators, e.g. 12000."),
-    "number": N_("Digits with a point as decimal mark, e.g. 250000.50, without currency sign."),
-    "iso_date": N_("Year-month-day, e.g. %(example_date)s."),
-    "sector_code": N_("One letter from A to U, e.g. C."),
-    "cooperative_type_code": N_("worker, social, producer, multi_stakeholder or other."),
-    "currency_code": N_("Three capital letters, e.g. EUR."),
-    "currency_known_for_year": N_("A currency of the list in the survey form, e.g. USD or EUR."),
-    "currency_with_turnover": N_("The ISO 4217 code of the turnover, e.g. EUR."),
-    "women_within_employment": N_(
-        "At most worker_members + employees + producer_members of the same row."
-    ),
-    "transfers_within_new_enterprises": N_(
-        "At most the new_enterprises of the same row, which must be filled in too."
-    ),
-    "enterprises_when_employment": N_(
-        "The number of cooperatives these persons work in: 1 or more."
-    ),
-    "unique_sector_and_type": N_(
-        "One row per sector and cooperative type: add the figures up in a single row."
-    ),
-    "unreadable_file": N_(
-        "The survey form saved as .xlsx (or a .csv or .json file as described in the form)."
-    ),
-    "malformed_row": N_(
-        "One value per column, each quote closed, nothing right of the last column."
-    ),
-    "error_cell": N_("The figure typed in, or a formula that gives one."),
-    "uncached_formula": N_(
-        "The file saved again by a spreadsheet program, or the figure typed in."
-    ),
-    "duplicate_column": N_("Each column once: delete the second one."),
-    "unknown_column": N_("Nothing to correct; remarks belong in the column comment."),
-    "no_data_rows": N_("One row of figures per sector and cooperative type."),
-    "ambiguous_resubmission": N_(
-        "A date and time in submitted_at, the latest in the file that counts, e.g. "
-        "%(example_date)s 10:30."
-    ),
-    "large_change": N_("The figure confirmed, or corrected in a new file."),
-}
-FIX_NON_NEGATIVE = N_("0 or more, e.g. 12.")
-FIX_NON_NEGATIVE_AMOUNT = N_("0 or more, e.g. 250000.50.")
-FIX_COUNT = N_("A whole number, 0 if there are none, e.g. 12.")
-FIX_MEMBER = N_("Your member identifier, %(member_id)s.")
-FIX_YEAR = N_("The reference year, %(year)s.")
-FIX_SAME = N_("The same value in every row, e.g. %(example)s.")
-FIX_VALUE = N_("A value.")
-FIX_UNKNOWN = N_("As described in the survey form.")
 
 VERDICT_REJECTED = N_(
     "Rejected: none of the figures of this file count until a corrected file is sent."
@@ -196,26 +91,6 @@ def _counts(catalogue: NullTranslations, errors: int, warnings: int) -> str:
     return ", ".join(parts)
 
 
-def _fix(rule: str, column: str | None) -> str:
-    """The message (untranslated) saying what a correct value looks like."""
-    if rule == "non_negative":
-        return FIX_NON_NEGATIVE_AMOUNT if column == "turnover" else FIX_NON_NEGATIVE
-    if rule in ("required_value", "one_value_per_submission", "whole_number"):
-        if column == "member_id":
-            return FIX_MEMBER
-        if column == "reference_year":
-            return FIX_YEAR
-    if rule == "required_value":
-        if column == "sector":
-            return RULE_FIX["sector_code"]
-        if column == "cooperative_type":
-            return RULE_FIX["cooperative_type_code"]
-        return FIX_COUNT if column in INTEGER_COLUMNS else FIX_VALUE
-    if rule == "one_value_per_submission":
-        return FIX_SAME
-    return RULE_FIX.get(rule, FIX_UNKNOWN)
-
-
 def _example(column: str | None, values: Mapping[str, Any]) -> str:
     if column == "currency":
         return "EUR"
@@ -240,10 +115,12 @@ def explain(
 ) -> tuple[str, str]:
     """(what is wrong, what a correct value looks like) for one issue, translated.
 
-    The letter and the portal's answer use the same words.
+    The texts are the rule catalogue's (cicopa.rules); the letter and the portal's
+    answer use the same words.
     """
-    what = catalogue.gettext(RULE_WHAT.get(rule, UNKNOWN_WHAT))
-    fix = catalogue.gettext(_fix(rule, column)) % {
+    entry = RULES.get(rule)
+    what = catalogue.gettext(entry.what if entry else UNKNOWN_WHAT)
+    fix = catalogue.gettext(entry.fix_for(column) if entry else FIX_UNKNOWN) % {
         **values,
         "column": column or "",
         "example": _example(column, values),

@@ -36,16 +36,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from cicopa.settings import LANGUAGES
+from cicopa.rules import N_ as N_  # the one marker, re-exported for the report's modules
+from cicopa.settings import LANGUAGES, LOCALE_DIR
 from reports.fetcher import REPORTS_DIR
 
-LOCALE_DIR = REPORTS_DIR / "locale"
 DOMAIN = "messages"
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 def check_language(lang: str) -> str:

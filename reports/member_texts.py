@@ -28,6 +28,7 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
+from cicopa.rules import N_ as N_  # re-exported for the collection's modules
 from cicopa.settings import (
     BABEL_LOCALES,
     LANGUAGES,
@@ -38,11 +39,6 @@ from reports.i18n import po_path as report_po_path
 from reports.i18n import translations as report_translations
 
 DOMAIN = "collection"
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is used."""
-    return message
 
 
 def member_language(value: object) -> str:
@@ -65,6 +61,8 @@ def translations(lang: str) -> NullTranslations:
 # Where the messages of the domain are: marked with N_(), _(), gettext() or ngettext().
 SOURCES: tuple[str, ...] = (
     "reports/forms.py",
+    # The rule catalogue: what is wrong and how to fix it, per validation rule.
+    "cicopa/rules.py",
     "reports/feedback.py",
     "reports/member_texts.py",
     "cicopa/tracker.py",

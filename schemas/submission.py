@@ -20,7 +20,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from cicopa.columns import COOPERATIVE_TYPES, INTEGER_COLUMNS, SECTORS
+from cicopa.columns import COOPERATIVE_TYPES, INTEGER_COLUMNS, PER_SUBMISSION_COLUMNS, SECTORS
 
 FILE = "_file"
 FOLDER_YEAR = "_folder_year"
@@ -130,9 +130,7 @@ class Submission(pa.DataFrameModel):
     submitted_at: str = pa.Field(nullable=True)
     comment: str = pa.Field(nullable=True)
 
-    @pa.check(
-        "member_id", "reference_year", "currency", "submitted_at", name="one_value_per_submission"
-    )
+    @pa.check(*PER_SUBMISSION_COLUMNS, name="one_value_per_submission")
     def one_value_per_submission(cls, data: PolarsData) -> pl.LazyFrame:
         return _one_value(data)
 
@@ -198,27 +196,3 @@ class Submission(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = False
-
-
-# Which column a dataframe-wide check reports against.
-DATAFRAME_CHECK_COLUMNS: dict[str, str] = {
-    "currency_with_turnover": "currency",
-    "women_within_employment": "women",
-    "transfers_within_new_enterprises": "transfers",
-    "enterprises_when_employment": "enterprises",
-    "unique_sector_and_type": "cooperative_type",
-}
-
-# The columns each cross-column or registry rule reads: when pass 1 already refused
-# one of them in a row, pass 2 does not judge that row again with that rule.
-RULE_INPUTS: dict[str, tuple[str, ...]] = {
-    "women_within_employment": ("women", "worker_members", "employees", "producer_members"),
-    "transfers_within_new_enterprises": ("transfers", "new_enterprises"),
-    "enterprises_when_employment": (
-        "enterprises", "worker_members", "employees", "producer_members",
-    ),
-    "currency_with_turnover": ("turnover", "currency"),
-    "unique_sector_and_type": ("sector", "cooperative_type"),
-    "member_active_in_year": ("member_id", "reference_year"),
-    "currency_known_for_year": ("currency", "reference_year"),
-}  # fmt: skip
