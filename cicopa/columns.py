@@ -38,7 +38,6 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in SUBMISSION_COLUMNS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in SUBMISSION_COLUMNS if c.required)
 INTEGER_COLUMNS: tuple[str, ...] = tuple(c.name for c in SUBMISSION_COLUMNS if c.kind == "integer")
 DECIMAL_COLUMNS: tuple[str, ...] = tuple(c.name for c in SUBMISSION_COLUMNS if c.kind == "decimal")
-NUMERIC_COLUMNS: tuple[str, ...] = INTEGER_COLUMNS + DECIMAL_COLUMNS
 UPPERCASE_CODES: tuple[str, ...] = ("member_id", "sector", "currency")
 LOWERCASE_CODES: tuple[str, ...] = ("cooperative_type",)
 # Columns a submission carries once: the file is one member's answer for one year.

@@ -32,22 +32,9 @@ class Issue:
     column: str | None = None
     member_id: str | None = None
 
-    def located(self) -> str:
-        """Where the issue is, in the words a member uses: 'row 4, employees'."""
-        parts = []
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(self.column)
-        return ", ".join(parts)
-
 
 def issues_frame(issues: list[Issue]) -> pl.DataFrame:
     """Issues as a frame with the columns of `validation/issues.csv`, in file order."""
     rows = [asdict(issue) for issue in issues]
     frame = pl.DataFrame(rows, schema=ISSUE_SCHEMA) if rows else pl.DataFrame(schema=ISSUE_SCHEMA)
     return frame.select(list(ISSUE_SCHEMA))
-
-
-def count(issues: list[Issue], severity: Severity) -> int:
-    return sum(1 for issue in issues if issue.severity == severity)

@@ -36,9 +36,6 @@ ACCEPTED = "accepted"
 REJECTED = "rejected"
 SUPERSEDED_ONLY = "superseded only"
 WITHDRAWN = "withdrawn"
-TRACKER_STATUSES: tuple[str, ...] = (
-    NO_SUBMISSION, ACCEPTED, REJECTED, WITHDRAWN, SUPERSEDED_ONLY,
-)  # fmt: skip
 
 TRACKER_SCHEMA: dict[str, pl.DataType] = {
     "member_id": pl.String(),

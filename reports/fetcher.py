@@ -19,9 +19,10 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-REPORTS_DIR = Path(__file__).resolve().parent
-STATIC_DIR = REPORTS_DIR / "static"
-TEMPLATES_DIR = REPORTS_DIR / "templates"
+from cicopa.settings import REPORT_STATIC as STATIC_DIR
+from cicopa.settings import REPORT_TEMPLATES as TEMPLATES_DIR
+
+REPORTS_DIR = STATIC_DIR.parent
 
 # Types WeasyPrint needs to know (a stylesheet must be text/css); the rest are guessed.
 _CONTENT_TYPES = {

@@ -213,9 +213,7 @@ def ratio(pair: tuple[object, object]) -> float | None:
 
 _ENGLISH = NumberFormat("en")
 fmt_int = _ENGLISH.int
-fmt_decimal = _ENGLISH.decimal
 fmt_pct = _ENGLISH.pct
 fmt_change = _ENGLISH.change
 fmt_usd_millions = _ENGLISH.usd_millions
 fmt_rate = _ENGLISH.rate
-FILTERS = _ENGLISH.filters()
