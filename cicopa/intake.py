@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from cicopa.issues import Issue
+from cicopa.issues import Issue, IssueCounts
 from cicopa.outcomes import (
     list_submission_files,
     relative_name,
@@ -84,7 +84,7 @@ REFUSAL_MESSAGES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Receipt:
+class Receipt(IssueCounts):
     """What became of one received file."""
 
     stored: str  # path relative to the raw-data folder, '/'-separated
@@ -98,14 +98,6 @@ class Receipt:
     rows: int
     header_row: int | None  # sheet row of the header: data row n is sheet row header_row + n
     refusal: Refusal | None = None
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "warning")
 
     @property
     def stored_name(self) -> str:

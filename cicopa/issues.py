@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -31,6 +32,20 @@ class Issue:
     row: int | None = None
     column: str | None = None
     member_id: str | None = None
+
+
+class IssueCounts:
+    """The errors and warnings among a file's `issues` (a submission, a portal receipt)."""
+
+    issues: Sequence[Issue]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "warning")
 
 
 def issues_frame(issues: list[Issue]) -> pl.DataFrame:

@@ -22,7 +22,7 @@ from cicopa.columns import (
     SUBMISSION_COLUMNS,
     UPPERCASE_CODES,
 )
-from cicopa.issues import Issue
+from cicopa.issues import Issue, IssueCounts
 from cicopa.messages import Lookups, describe
 from cicopa.readers import ROW, RawSubmission
 from cicopa.received import receipt_time
@@ -47,7 +47,7 @@ TYPED_ROW_SCHEMA: dict[str, pl.DataType] = {
 
 
 @dataclass
-class CheckedSubmission:
+class CheckedSubmission(IssueCounts):
     """A submission after both validation passes."""
 
     raw: RawSubmission
@@ -62,14 +62,6 @@ class CheckedSubmission:
     @property
     def file(self) -> str:
         return self.raw.file
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "warning")
 
     @property
     def submitted_at(self) -> datetime | None:
