@@ -94,7 +94,7 @@ def altair_engine() -> dict[str, Callable[[], str]]:
     import altair as alt
     import vl_convert as vlc
 
-    from reports.charts import LABEL_PT, PT_PER_MM, wrap_text
+    from reports.chart_svg import LABEL_PT, PT_PER_MM, wrap_text
 
     vlc.register_font_directory(str(ROOT / "reports" / "static" / "fonts"))
     px = 4 / 3  # Vega sizes are CSS px

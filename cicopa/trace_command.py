@@ -9,7 +9,8 @@ from pathlib import Path
 
 from cicopa import trace_series
 from cicopa.settings import out_dir, raw_data_dir
-from cicopa.trace import MEASURES, TraceError, render_csv, render_table, trace
+from cicopa.trace import MEASURES, TraceError, trace
+from cicopa.trace_render import render_csv, render_table
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -22,7 +22,8 @@ from cicopa.series.members import MEASURES
 from cicopa.series.rounding import quotient_text
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS
 from cicopa.statistics import HEADCOUNTS, located_rows
-from cicopa.trace import Contribution, TraceError, _area_filter, _clean, _contributions, _table
+from cicopa.trace import Contribution, TraceError, _area_filter, _contributions
+from cicopa.trace_render import _clean, _table
 
 # Which imputed headcounts make up each estimated measure.
 COMPONENTS = {

@@ -61,6 +61,8 @@ def translations(lang: str) -> NullTranslations:
 # Where the messages of the domain are: marked with N_(), _(), gettext() or ngettext().
 SOURCES: tuple[str, ...] = (
     "reports/forms.py",
+    "reports/form_texts.py",
+    "reports/form_sheets.py",
     # The rule catalogue: what is wrong and how to fix it, per validation rule.
     "cicopa/rules.py",
     "reports/feedback.py",

@@ -31,7 +31,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 
-from reports.charts import (
+from reports.chart_svg import (
     BLUE,
     CAP_HEIGHT,
     INK,

@@ -15,15 +15,8 @@ from pathlib import Path
 import pytest
 
 from cicopa.columns import ISIC_SECTIONS
-from reports.charts import (
-    ACCENT,
-    BLUE,
-    FONT_FAMILY,
-    PT_PER_MM,
-    bar_chart_svg,
-    text_width,
-    trend_chart_svg,
-)
+from reports.chart_svg import ACCENT, BLUE, FONT_FAMILY, PT_PER_MM, text_width
+from reports.charts import bar_chart_svg, trend_chart_svg
 from reports.worldmap import (
     MAX_RADIUS_PT,
     MEMBER_FILL,

@@ -21,7 +21,8 @@ from cicopa.outcomes import validate_year
 from cicopa.reference import load_reference
 from cicopa.settings import PUBLIC_URL
 from pipelines.collection_cli import main
-from reports.forms import LAST_ROW, SHEETS, form_bytes, open_collection
+from reports.form_sheets import LAST_ROW
+from reports.forms import SHEETS, form_bytes, open_collection
 from tests.builders import MEMBERS, accepted_before, write_rows, write_statistics_fixture
 
 YEAR = 2026  # the collection that opens after the fixture's 2025 answers

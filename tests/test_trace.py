@@ -20,8 +20,9 @@ from cicopa import statistics
 from cicopa.outcomes import inventory, validate_year
 from cicopa.outputs import write_csv
 from cicopa.reference import load_reference, reference_paths
-from cicopa.trace import CSV_COLUMNS, render_table, trace
+from cicopa.trace import trace
 from cicopa.trace_command import main
+from cicopa.trace_render import CSV_COLUMNS, render_table
 from tests.builders import MEMBERS, write_rows, write_statistics_fixture
 
 YEAR_2025 = "submissions/2025"
