@@ -319,7 +319,7 @@ def _renumber_ids(root: ET.Element) -> None:
                 )
 
 
-def title_lines(canvas: Canvas | None, lines: Sequence[str], top: float) -> float:
+def draw_title(canvas: Canvas | None, lines: Sequence[str], top: float) -> float:
     """Draw (or only measure, without a canvas) the title; returns the y below it."""
     y = top
     for line in lines:

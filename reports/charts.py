@@ -74,6 +74,7 @@ from reports.chart_svg import (
     check_finite,
     check_width,
     describe_pairs,
+    draw_title,
     nice_ticks,
     text_width,
     wrap_text,
@@ -136,12 +137,12 @@ def bar_chart_svg(
 
     bar_height, row_gap = 9.0, 4.0
     title_lines = wrap_text(title, width, TITLE_PT, bold=True) if show_title else []
-    rows_top = title_lines(None, title_lines, 0.0)
+    rows_top = draw_title(None, title_lines, 0.0)
     row_heights = [max(bar_height, len(lines) * LINE_PT) + row_gap for lines in wrapped]
     height = rows_top + sum(row_heights) + 1.0
 
     canvas = Canvas(width, height)
-    title_lines(canvas, title_lines, 0.0)
+    draw_title(canvas, title_lines, 0.0)
     y = rows_top
     for i, (lines, value, text, marked) in enumerate(
         zip(wrapped, values, texts, highlight, strict=True)
@@ -211,7 +212,7 @@ def trend_chart_svg(
     )
 
     title_lines = wrap_text(title, width, TITLE_PT, bold=True) if show_title else []
-    plot_top = title_lines(None, title_lines, 0.0) + 4.0
+    plot_top = draw_title(None, title_lines, 0.0) + 4.0
     plot_height = plot_height_mm * PT_PER_MM
     plot_bottom = plot_top + plot_height
     plot_left = tick_width + 5.0
@@ -219,7 +220,7 @@ def trend_chart_svg(
     height = plot_bottom + 15.0
 
     canvas = Canvas(width, height)
-    title_lines(canvas, title_lines, 0.0)
+    draw_title(canvas, title_lines, 0.0)
 
     def y_of(value: float) -> float:
         return plot_bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * plot_height
