@@ -79,6 +79,14 @@ class DayOfYear:
 COLLECTION_OPENS = DayOfYear(month=1, day=15)
 DEADLINE = DayOfYear(month=3, day=31)
 BUILD_AFTER = DayOfYear(month=4, day=1)
+
+
+# Persons employed are counted as at this day of the reference year itself (a headcount,
+# not full-time equivalents): the methodology of the report states it.
+def employment_reference_date(reference_year: int) -> date:
+    return date(reference_year, 12, 31)
+
+
 # How often the sensor looks at the submissions folders, in seconds.
 SUBMISSIONS_SENSOR_INTERVAL = 30
 

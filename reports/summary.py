@@ -144,33 +144,58 @@ def latest_pairs(series: pl.DataFrame | None, year: int) -> dict[tuple[str, str]
     return {(r["area_code"], r["measure"]): r for r in rows}
 
 
-def bridge(row: Mapping[str, Any] | None, lang: str) -> list[dict[str, Any]] | None:
-    """Previous year -> continuing growth -> joined -> resumed -> left -> stopped -> year.
+# The rows of the bridge table: (label, trends.csv column in the previous year, column in
+# this year, whether this year's cell carries the change). A step of one year only has
+# no figure in the other: the table prints a dash there, never a zero.
+BRIDGE_ROWS: tuple[tuple[str, str | None, str | None, str], ...] = (
+    (N_("Members that reported in both years"), "continuing_previous", "continuing_value",
+     "continuing"),
+    (N_("Members that joined CICOPA"), None, "joined_value", "step"),
+    (N_("Members that reported again"), None, "resumed_value", "step"),
+    (N_("Members that left CICOPA"), "left_value", None, "step"),
+    (N_("Members that did not report"), "stopped_value", None, "step"),
+    (N_("All reporting members"), "previous_value", "value", "total"),
+)  # fmt: skip
 
-    The steps add up exactly (SPEC 3 identities): value = previous + growth of the
-    continuing members + joined + resumed - left - stopped.
+
+def bridge(pairs: Mapping[tuple[str, str], Mapping[str, Any]], lang: str) -> dict | None:
+    """The world's two identities of trends.csv, side by side for each measure.
+
+    Previous year = continuing + left + stopped; this year = continuing + joined +
+    resumed (SPEC 3). Every cell is a value of the world's trends.csv row; the changes
+    beside this year's continuing and total figures are quotients of two of them. No
+    difference is printed: the growth of the continuing members is their two sums.
     """
-    if row is None or row.get("previous_value") is None or row.get("value") is None:
+    rows = {m: pairs.get((WORLD, m)) for m in MEASURES}
+    measures = [m for m, row in rows.items() if row and row.get("previous_value") is not None]
+    if not measures:
         return None
     _ = translations(lang).gettext
-    growth = (row["continuing_value"] or 0) - (row["continuing_previous"] or 0)
-    return [
-        {"label": _("Previous year, %(year)s") % {"year": row["previous_year"]},
-         "value": row["previous_value"], "kind": "level"},
-        {"label": _("Growth of the members that reported in both years"),
-         "value": growth, "kind": "step",
-         "note": change(row["continuing_previous"], row["continuing_value"])},
-        {"label": _("Members that joined CICOPA"), "value": row["joined_value"] or 0,
-         "kind": "step"},
-        {"label": _("Members that reported again"), "value": row["resumed_value"] or 0,
-         "kind": "step"},
-        {"label": _("Members that left CICOPA"), "value": -(row["left_value"] or 0),
-         "kind": "step"},
-        {"label": _("Members that did not report"), "value": -(row["stopped_value"] or 0),
-         "kind": "step"},
-        {"label": _("This year, %(year)s") % {"year": row["year"]}, "value": row["value"],
-         "kind": "level", "note": change(row["previous_value"], row["value"])},
-    ]  # fmt: skip
+    first = rows[measures[0]]
+    assert first is not None
+    lines = []
+    for label, before, after, kind in BRIDGE_ROWS:
+        cells = []
+        for m in measures:
+            row = rows[m] or {}
+            note = None
+            if kind in ("continuing", "total"):
+                note = change(row.get(before or ""), row.get(after or ""))
+            cells.append(
+                {
+                    "before": row.get(before) if before else None,
+                    "after": row.get(after) if after else None,
+                    "note": note,
+                }
+            )
+        lines.append({"label": _(label), "kind": kind, "cells": cells})
+    return {
+        "previous_year": first["previous_year"],
+        "year": first["year"],
+        "measures": [_(MEASURES[m]) for m in measures],
+        "continuing_members": first["continuing_members"],
+        "rows": lines,
+    }
 
 
 # --- coverage of the optional items (statistics/coverage.csv) ---------------------------

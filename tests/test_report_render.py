@@ -226,12 +226,40 @@ def make_data_with_trends() -> ReportData:
         schema=["member_id", "name", "country_name", "change", "year"],
         orient="row",
     )
+    # statistics/trends.csv of the pair (2024, 2025): every reporting member reported in
+    # both years (continuing sums = the totals; nothing joined, resumed, left or stopped).
+    now = {r["area_code"]: r for r in current.to_dicts()}
+    series = pl.DataFrame(
+        [
+            {
+                "level": "global" if code == "WORLD" else "region",
+                "area_code": code,
+                "measure": measure,
+                "previous_year": YEAR - 1,
+                "year": YEAR,
+                "previous_value": before,
+                "value": now[code][measure],
+                "continuing_members": reporting,
+                "continuing_previous": before,
+                "continuing_value": now[code][measure],
+                "joined_value": 0,
+                "resumed_value": 0,
+                "left_value": 0,
+                "stopped_value": 0,
+                "change": round(now[code][measure] / before - 1, 4),
+                "change_like_for_like": round(now[code][measure] / before - 1, 4),
+            }
+            for code, (reporting, _registered, enterprises, persons) in TRENDS_2024.items()
+            for measure, before in (("enterprises", enterprises), ("employment_total", persons))
+        ]
+    )
     return ReportData(
         **{
             **base.__dict__,
             "trends": pl.DataFrame(rows),
             "missing_years": (YEAR - 2,),
             "membership_changes": changes,
+            "series_trends": series,
         }
     )
 
@@ -665,8 +693,9 @@ def test_trends_compare_the_years_that_were_built(text: str):
     for expected in (
         "2,900,000 3,000,000 +3.4 %",  # world, persons employed
         "64,000 68,000 +6.3 %",  # world, enterprises: +6.25 % rounded half up
-        "6 7 +16.7 %",  # world, members reporting
         "950,000 1,000,000 +5.3 %",  # Europe, persons employed
+        # Every member reported in both years: like for like is the same change.
+        "Persons employed 950,000 1,000,000 +5.3 % like for like +5.3 %",
     ):
         assert expected in text, expected
 
@@ -686,21 +715,26 @@ def test_old_callers_without_trends_still_render():
 def test_every_figure_is_numbered_and_points_to_its_table(data: ReportData, text: str):
     for expected in (
         f"Figure 1. Persons employed by region, {YEAR} The figures are printed in Table 1.",
-        f"Figure 2. Persons employed by region, {YEAR - 2}–{YEAR}",
-        f"Figure 3. Persons employed by country, {YEAR}",
-        f"Figure 4. Enterprises by type of cooperative, {YEAR}",
-        f"Figure 5. Persons employed by economic activity, {YEAR}",
-        f"Figure 6. Response rate by region, {YEAR}",
-        "The figures are printed in Table 3.",
+        f"Figure 2. Persons employed by country, {YEAR}",
+        f"Figure 3. Enterprises by type of cooperative, {YEAR}",
+        f"Figure 4. Persons employed by economic activity, {YEAR}",
+        f"Figure 5. Response rate by region, {YEAR}",
+        "The figures are printed in Table 5.",
     ):
         assert expected in text, expected
+    # No figure of the trends: an index of a region's persons employed would be a
+    # figure of no published CSV.
+    assert "Figure 6" not in text
     html = render_html(data)
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 6
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5
     assert 'role="img"' in html
 
 
-def test_trends_take_the_reference_year_from_by_area(data: ReportData):
-    earlier_only = ReportData(
-        **{**data.__dict__, "trends": data.trends.filter(pl.col("year") != YEAR)}
-    )
-    assert build_context(earlier_only)["trends"] == build_context(data)["trends"]
+def test_trends_print_the_values_of_trends_csv(data: ReportData):
+    # The table's figures are trends.csv's, whatever the older yearly totals say.
+    other = ReportData(**{**data.__dict__, "trends": data.trends.with_columns(enterprises=1)})
+    assert build_context(other)["trends"] == build_context(data)["trends"]
+    world = build_context(data)["trends"]["areas"][0]["indicators"]
+    assert world[0]["by_year"] == {YEAR - 1: 64_000, YEAR: 68_000}
+    # 68,000 / 64,000 - 1 = 6.25 %, unrounded until printed.
+    assert world[0]["changes"] == {YEAR: 0.0625}
