@@ -255,3 +255,28 @@ def identity_failures(table: pl.DataFrame) -> pl.DataFrame:
         | (pl.col("transfers").fill_null(0) > pl.col("new_enterprises").fill_null(0))
     )
     return broken.select("level", "area_code", *HEADCOUNTS, *EMPLOYMENT, "women", "response_rate")
+
+
+def breakdown_failures(breakdown: pl.DataFrame, by_area: pl.DataFrame) -> pl.DataFrame:
+    """Areas whose sectors (or cooperative types) do not add up to their by_area.csv row.
+
+    The report prints by_area's figures as the total of a breakdown table: this is the
+    proof that the rows above that total sum to it.
+    """
+    sums = breakdown.group_by("level", "area_code").agg(
+        pl.col(m).sum().alias(f"{m}_sum") for m in BREAKDOWN_MEASURES
+    )
+    joined = by_area.select("level", "area_code", *BREAKDOWN_MEASURES).join(
+        sums, on=["level", "area_code"], how="left"
+    )
+    failures = [
+        joined.filter(pl.col(m) != pl.col(f"{m}_sum").fill_null(0)).select(
+            "level",
+            "area_code",
+            pl.lit(m).alias("measure"),
+            pl.col(m).alias("published"),
+            pl.col(f"{m}_sum").fill_null(0).alias("sum_of_parts"),
+        )
+        for m in BREAKDOWN_MEASURES
+    ]
+    return pl.concat(failures)

@@ -118,13 +118,15 @@ def test_the_run_and_its_checks_are_recorded_in_the_instance(built: dict):
     with DagsterInstance.get() as instance:
         run = instance.get_run_by_id(record["orchestrator"]["run_id"])
         assert run is not None and run.is_success
-        for check in (
-            "world_equals_sum_of_regions",
-            "regions_equal_sum_of_countries",
-            "sub_regions_equal_sum_of_countries",
-            "employment_identities_hold",
+        for asset, check in (
+            ("area_statistics", "world_equals_sum_of_regions"),
+            ("area_statistics", "regions_equal_sum_of_countries"),
+            ("area_statistics", "sub_regions_equal_sum_of_countries"),
+            ("area_statistics", "employment_identities_hold"),
+            ("sector_statistics", "sectors_tie_out_to_areas"),
+            ("type_statistics", "types_tie_out_to_areas"),
         ):
-            key = AssetCheckKey(AssetKey("area_statistics"), check)
+            key = AssetCheckKey(AssetKey(asset), check)
             latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])
             evaluation = latest[key].event.dagster_event.event_specific_data
             assert evaluation.passed, check

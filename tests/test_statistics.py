@@ -160,6 +160,28 @@ def test_tie_outs_catch_a_country_that_does_not_add_up(
     assert statistics.tie_out_failures(table, "global", "region").is_empty()
 
 
+def test_breakdowns_tie_out_to_by_area(accepted: pl.DataFrame, reference: Reference):
+    """The report prints by_area's row as the total of its sector and type tables."""
+    by_area = statistics.by_area(accepted, reference, 2025)
+    for by in ("sector", "cooperative_type"):
+        table = statistics.breakdown(accepted, reference, 2025, by)
+        assert statistics.breakdown_failures(table, by_area).is_empty()
+    # One more employee in the US's first sector row (country level only): caught at the
+    # US, for employees and the two employment sums that contain them.
+    table = statistics.breakdown(accepted, reference, 2025, "sector")
+    first_us = (pl.col("area_code") == "US") & (pl.int_range(pl.len()) == 0).over("area_code")
+    tampered = table.with_columns(
+        *(pl.when(first_us).then(pl.col(c) + 1).otherwise(pl.col(c)).alias(c)
+          for c in ("employees", "employment_in_cooperatives", "employment_total"))
+    )  # fmt: skip
+    failures = statistics.breakdown_failures(tampered, by_area)
+    assert sorted(set(failures["area_code"])) == ["US"]
+    assert failures["measure"].to_list() == [
+        "employees", "employment_in_cooperatives", "employment_total",
+    ]  # fmt: skip
+    assert (failures["sum_of_parts"] - failures["published"]).to_list() == [1, 1, 1]
+
+
 def test_identity_failures_catch_a_broken_employment_total(
     accepted: pl.DataFrame, reference: Reference
 ):

@@ -195,6 +195,49 @@ def sub_regions_equal_sum_of_countries(
     return _tie_out(area_statistics, "sub_region", "country")
 
 
+def _breakdown_tie_out(breakdown: pl.DataFrame, by_area: pl.DataFrame) -> AssetCheckResult:
+    failures = statistics.breakdown_failures(breakdown, by_area)
+    return AssetCheckResult(
+        passed=failures.is_empty(),
+        metadata={
+            "areas checked": by_area.height,
+            "failing rows": failures.height,
+            "failures": preview(failures) if failures.height else MetadataValue.text("none"),
+        },
+    )
+
+
+# Blocking: the report prints by_area's figures as the total of its sector and type tables.
+@asset_check(
+    asset=sector_statistics,
+    blocking=True,
+    partitions_def=reference_years,
+    additional_ins={"area_statistics": AssetIn("area_statistics")},
+)
+def sectors_tie_out_to_areas(
+    context: AssetCheckExecutionContext,
+    sector_statistics: pl.DataFrame,
+    area_statistics: pl.DataFrame,
+) -> AssetCheckResult:
+    """Each area's sectors add up to its by_area.csv row, for every published measure."""
+    return _breakdown_tie_out(sector_statistics, area_statistics)
+
+
+@asset_check(
+    asset=type_statistics,
+    blocking=True,
+    partitions_def=reference_years,
+    additional_ins={"area_statistics": AssetIn("area_statistics")},
+)
+def types_tie_out_to_areas(
+    context: AssetCheckExecutionContext,
+    type_statistics: pl.DataFrame,
+    area_statistics: pl.DataFrame,
+) -> AssetCheckResult:
+    """Each area's cooperative types add up to its by_area.csv row."""
+    return _breakdown_tie_out(type_statistics, area_statistics)
+
+
 @asset_check(asset=area_statistics, blocking=True, partitions_def=reference_years)
 def employment_identities_hold(
     context: AssetCheckExecutionContext, area_statistics: pl.DataFrame
