@@ -181,9 +181,10 @@ def _text_schema() -> pa.DataFrameSchema:
         day = pd.to_datetime(s.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
         return s.isna() | (s.str.contains(_plain(ISO_DATE_TIME), na=False) & day.notna())
 
-    def matches(pattern: str):  # noqa: ANN202
+    def matches(pattern: str):  # type: ignore[no-untyped-def]
         return lambda s: s.isna() | s.str.contains(_plain(pattern), na=False)
 
+    types = list(COOPERATIVE_TYPES)
     columns = {}
     for name in COLUMN_NAMES:
         checks = []
@@ -196,7 +197,6 @@ def _text_schema() -> pa.DataFrameSchema:
         elif name == "sector":
             checks.append(pa.Check(lambda s: s.isna() | s.isin(SECTORS), name="sector_code"))
         elif name == "cooperative_type":
-            types = list(COOPERATIVE_TYPES)
             checks.append(pa.Check(lambda s: s.isna() | s.isin(types), name="type_code"))
         elif name == "currency":
             checks.append(pa.Check(matches(r"^[A-Z]{3}$"), name="currency_code"))
@@ -224,33 +224,42 @@ def _typed_schema() -> pa.DataFrameSchema:
         ),
         pa.Check(lambda f: f["currency"].isna() | f["_currency_known"], name="currency_known"),
         pa.Check(
-            lambda f: f["turnover"].isna()
-            | f.groupby("_file")["currency"].transform("first").notna(),
+            lambda f: (
+                f["turnover"].isna() | f.groupby("_file")["currency"].transform("first").notna()
+            ),
             name="currency_with_turnover",
         ),
         pa.Check(
-            lambda f: f["women"].isna()
-            | f[employed].isna().any(axis=1)
-            | (f["women"] <= f[employed].sum(axis=1)),
+            lambda f: (
+                f["women"].isna()
+                | f[employed].isna().any(axis=1)
+                | (f["women"] <= f[employed].sum(axis=1))
+            ),
             name="women_within_employment",
         ),
         pa.Check(
-            lambda f: f["transfers"].isna()
-            | (f["transfers"] == 0)
-            | (f["new_enterprises"].notna() & (f["transfers"] <= f["new_enterprises"])),
+            lambda f: (
+                f["transfers"].isna()
+                | (f["transfers"] == 0)
+                | (f["new_enterprises"].notna() & (f["transfers"] <= f["new_enterprises"]))
+            ),
             name="transfers_within_new_enterprises",
         ),
         pa.Check(
-            lambda f: f[employed].max(axis=1).isna()
-            | (f[employed].max(axis=1) <= 0)
-            | f["enterprises"].isna()
-            | (f["enterprises"] > 0),
+            lambda f: (
+                f[employed].max(axis=1).isna()
+                | (f[employed].max(axis=1) <= 0)
+                | f["enterprises"].isna()
+                | (f["enterprises"] > 0)
+            ),
             name="enterprises_when_employment",
         ),
         pa.Check(
-            lambda f: f["sector"].isna()
-            | f["cooperative_type"].isna()
-            | ~f.duplicated(["_file", "sector", "cooperative_type"]),
+            lambda f: (
+                f["sector"].isna()
+                | f["cooperative_type"].isna()
+                | ~f.duplicated(["_file", "sector", "cooperative_type"])
+            ),
             name="unique_sector_and_type",
         ),
     ]
@@ -294,7 +303,8 @@ def validate_year(raw_data: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame
         frames.append(frame.assign(_file=name))
         status[name] = "accepted"
     cells = tidy(pd.concat(frames, ignore_index=True))
-    for name in set(status) - set(cells["_file"]) - {n for n, s in status.items() if s != "accepted"}:
+    with_rows = set(cells["_file"])
+    for name in [n for n, s in status.items() if s == "accepted" and n not in with_rows]:
         status[name] = "rejected"  # a header but no data rows
     for column in ("member_id", "sector", "currency"):
         cells[column] = cells[column].str.upper()
@@ -370,7 +380,7 @@ def by_area(rows: pd.DataFrame, raw_data: Path, year: int) -> pd.DataFrame:
         (members["joined"] <= year) & (members["left"].isna() | (members["left"] > year))
     ].merge(regions, on="country", how="left")
 
-    def per_level(frame: pd.DataFrame, aggregate) -> pd.DataFrame:  # noqa: ANN001
+    def per_level(frame: pd.DataFrame, aggregate) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         parts = []
         for level in LEVELS:
             key = "WORLD" if level == "global" else frame[level]
@@ -394,13 +404,19 @@ def by_area(rows: pd.DataFrame, raw_data: Path, year: int) -> pd.DataFrame:
         [
             pd.DataFrame({"area_code": ["WORLD"], "area_name": ["World"], "parent_code": [None]}),
             pd.DataFrame(
-                {"area_code": list(REGIONS), "area_name": list(REGIONS.values()),
-                 "parent_code": "WORLD"}
-            ),  # fmt: skip
+                {
+                    "area_code": list(REGIONS),
+                    "area_name": list(REGIONS.values()),
+                    "parent_code": "WORLD",
+                }
+            ),
             pd.DataFrame(
-                {"area_code": list(SUB_REGIONS), "area_name": list(SUB_REGIONS.values()),
-                 "parent_code": "AMERICAS"}
-            ),  # fmt: skip
+                {
+                    "area_code": list(SUB_REGIONS),
+                    "area_name": list(SUB_REGIONS.values()),
+                    "parent_code": "AMERICAS",
+                }
+            ),
             pd.DataFrame(
                 {
                     "area_code": regions["country"],
@@ -416,8 +432,8 @@ def by_area(rows: pd.DataFrame, raw_data: Path, year: int) -> pd.DataFrame:
     table[counts] = table[counts].fillna(0).astype("int64")
     table["response_rate"] = (table["members_reporting"] / table["members_registered"]).round(4)
     with_women = table["_employment_with_women"]
-    table["women_share"] = (table["women"] / with_women).round(4).where(
-        table["women"].notna() & (with_women > 0)
+    table["women_share"] = (
+        (table["women"] / with_women).round(4).where(table["women"].notna() & (with_women > 0))
     )
     table["turnover_usd"] = table["turnover_usd"].round(2)
     for column in ("women", "new_enterprises", "transfers"):
