@@ -1,28 +1,43 @@
-"""Benchmark the pipeline at the sample's size and at 100 times the members.
+"""Benchmark the pipeline at the sample's size and at 10 and 100 times the members.
 
-For each size N (default 45 and 4,500 members) it generates the sample data into a
-temporary folder, then times, in a fresh child process each:
-  1. parsing + validation + aggregation (plain functions, no Dagster),
+First the floors, each in a fresh process (median of three): `import pandera.polars`,
+and `cicopa validate FILE` on one sample file with its ratio to that floor.
+
+Then for each size N (default 45, 450 and 4,500 members) it generates the sample data
+(into a temporary folder, or once into --data DIR and reused), and times, in a fresh
+child process each:
+  1. parse + validate + aggregate into by_area.csv (plain functions, no Dagster), by
+     this project and by its pandas peer (benchmarks/pandas_peer.py: pandas + openpyxl
+     + pandera.pandas, the same rules): both must give the same by_area.csv, else the
+     run stops, naming the first differing cell; the table shows pandas / ours;
   2. rendering the PDF report from the statistics: English, then all three languages
      (after one warm-up render), with pages per second,
   3. the whole `cicopa build --lang all` (Dagster, in-process executor, a throw-away
      instance; the two earlier years are built first, statistics only, for trends),
 and prints wall times, peak resident memory, and each figure's ratio to the first
-size (the baseline, measured in the same run).
+size (the baseline, measured in the same run). `--ingest-only` skips 2 and 3.
 
-Usage: .venv/bin/python benchmarks/pipeline.py [--members 45 4500] [--year 2025]
+The peer needs the bench dependency group: `.tools/bin/uv sync --group bench`
+(`make install` installs main + dev only).
+
+Usage: .venv/bin/python benchmarks/pipeline.py [--members 45 450 4500] [--year 2025]
+       [--data DIR] [--ingest-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import multiprocessing as mp
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,19 +49,32 @@ def _peak_mib() -> float:
 
 
 def _stage_ingest(raw_data: str, year: int, queue: mp.Queue) -> None:
-    from cicopa import statistics
+    """This project: read, check and aggregate the year; by_area.csv as it is published."""
+    from cicopa import statistics as stats
     from cicopa.outcomes import validate_year
+    from cicopa.outputs import csv_bytes
     from cicopa.reference import load_reference
 
     started = time.perf_counter()
     reference = load_reference(Path(raw_data))
     outcome = validate_year(Path(raw_data), reference, year)
-    table = statistics.by_area(outcome.accepted_rows, reference, year)
-    statistics.breakdown(outcome.accepted_rows, reference, year, "sector")
-    statistics.breakdown(outcome.accepted_rows, reference, year, "cooperative_type")
+    table = stats.by_area(outcome.accepted_rows, reference, year)
+    by_area = csv_bytes(stats.for_csv(table))
     seconds = time.perf_counter() - started
     queue.put({"seconds": seconds, "peak_mib": _peak_mib(), "files": outcome.submissions.height,
-               "rows": outcome.accepted_rows.height, "areas": table.height})  # fmt: skip
+               "rows": outcome.accepted_rows.height, "by_area": by_area})  # fmt: skip
+
+
+def _stage_pandas(raw_data: str, year: int, queue: mp.Queue) -> None:
+    """The pandas peer on the same folder (imports outside the timing, as for ours)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import pandas_peer
+
+    started = time.perf_counter()
+    by_area, files, rows = pandas_peer.run(Path(raw_data), year)
+    seconds = time.perf_counter() - started
+    queue.put({"seconds": seconds, "peak_mib": _peak_mib(), "files": files, "rows": rows,
+               "by_area": by_area})  # fmt: skip
 
 
 def _stage_render(raw_data: str, year: int, queue: mp.Queue) -> None:
@@ -103,6 +131,56 @@ def _in_child(target, raw_data: Path, year: int) -> dict:
     return result
 
 
+def same_by_area(ours: bytes, peer: bytes, members: int) -> str:
+    """'identical', or 'same values' (numbers equal to 1e-9); else SystemExit naming a cell."""
+    if ours == peer:
+        return "identical"
+    a = list(csv.reader(io.StringIO(ours.decode())))
+    b = list(csv.reader(io.StringIO(peer.decode())))
+    if len(a) != len(b) or a[0] != b[0]:
+        raise SystemExit(f"{members} members: by_area.csv differs in shape ({len(a)} vs {len(b)})")
+    for number, (x, y) in enumerate(zip(a, b, strict=True), start=1):
+        for column, u, v in zip(a[0], x, y, strict=True):
+            if u != v and not _close(u, v):
+                raise SystemExit(
+                    f"{members} members: by_area.csv line {number}, {column}: "
+                    f"ours {u!r}, pandas {v!r}"
+                )
+    return "same values"
+
+
+def _close(u: str, v: str) -> bool:
+    try:
+        return abs(float(u) - float(v)) <= 1e-9 * max(1.0, abs(float(u)))
+    except ValueError:
+        return False
+
+
+def _median_run(command: list[str], runs: int = 3) -> dict:
+    """Median wall time and peak memory of a command, each run in a fresh process."""
+    seconds, peaks = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        seconds.append(time.perf_counter() - started)
+        peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return {"seconds": statistics.median(seconds), "peak_mib": max(peaks)}
+
+
+def floors() -> None:
+    python, cicopa = sys.executable, str(Path(sys.executable).parent / "cicopa")
+    sample = ROOT / "raw_data" / "submissions" / "2025" / "DE-SAMPLE1_2025.xlsx"
+    floor = _median_run([python, "-c", "import pandera.polars"])
+    check = _median_run([cicopa, "validate", str(sample), "--raw-data", str(ROOT / "raw_data")])
+    print(f"{'floor':<44} {'seconds':>9} {'ratio':>7}")
+    print(f"{'import pandera.polars':<44} {floor['seconds']:>9.2f} {1:>7.2f}")
+    print(
+        f"{'cicopa validate ' + sample.name:<44} {check['seconds']:>9.2f} "
+        f"{check['seconds'] / floor['seconds']:>7.2f}  (target <= 1.2)"
+    )
+    print()
+
+
 def _whole_build(raw_data: Path, year: int, work: Path) -> dict:
     env = {**os.environ, "DAGSTER_HOME": str(work / "dagster_home")}
     cicopa = Path(sys.executable).parent / "cicopa"
@@ -119,23 +197,35 @@ def _whole_build(raw_data: Path, year: int, work: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, nargs="+", default=[45, 4500])
+    parser.add_argument("--members", type=int, nargs="+", default=[45, 450, 4500])
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--data", type=Path, help="keep generated folders here, reuse them")
+    parser.add_argument("--ingest-only", action="store_true", help="skip rendering and build")
     args = parser.parse_args()
     from tools.generate_sample_data import generate
 
+    print(f"load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}\n")
+    floors()
     baseline: dict[str, float] = {}
     print(f"{'members':>8} {'stage':<32} {'seconds':>9} {'peak MiB':>9} {'x baseline':>10}  notes")
     for members in args.members:
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            raw_data = work / "raw_data"
-            generate(raw_data, members=members)
-            stages = {
-                "parse + validate + aggregate": _in_child(_stage_ingest, raw_data, args.year),
-                "render PDF (en; fr, es in notes)": _in_child(_stage_render, raw_data, args.year),
-                "cicopa build --lang all": _whole_build(raw_data, args.year, work),
-            }
+        with ExitStack() as stack:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            raw_data = (args.data or work) / f"raw_data_{members}"
+            if not (raw_data / "reference" / "members.csv").exists():
+                generate(raw_data, members=members)
+            ours = _in_child(_stage_ingest, raw_data, args.year)
+            peer = _in_child(_stage_pandas, raw_data, args.year)
+            same = same_by_area(ours.pop("by_area"), peer.pop("by_area"), members)
+            ratio = peer["seconds"] / ours["seconds"]
+            ours["pandas_over_ours"] = f"{ratio:.1f}x"
+            peer["by_area_csv"] = same
+            stages = {"parse + validate + aggregate": ours, "  same, pandas peer": peer}
+            if not args.ingest_only:
+                stages["render PDF (en; fr, es in notes)"] = _in_child(
+                    _stage_render, raw_data, args.year
+                )
+                stages["cicopa build --lang all"] = _whole_build(raw_data, args.year, work)
             for name, result in stages.items():
                 baseline.setdefault(name, result["seconds"])
                 ratio = result["seconds"] / baseline[name]
@@ -144,8 +234,10 @@ def main() -> None:
                 )
                 print(
                     f"{members:>8} {name:<32} {result['seconds']:>9.2f} "
-                    f"{result['peak_mib']:>9.0f} {ratio:>10.1f}  {notes}"
+                    f"{result['peak_mib']:>9.0f} {ratio:>10.1f}  {notes}",
+                    flush=True,
                 )
+    print(f"\nload average at end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
 
 
 if __name__ == "__main__":

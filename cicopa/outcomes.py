@@ -22,8 +22,9 @@ from cicopa.issues import Issue, issues_frame
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
 from cicopa.rules import new_issue
-from cicopa.validation import TYPED_ROW_SCHEMA, CheckedSubmission, check_submissions
+from cicopa.validation import CheckedSubmission, checked_rows
 from cicopa.withdrawals import load_withdrawals, withdrawn_in
+from schemas.submission import FILE
 
 SUBMISSIONS_SCHEMA: dict[str, pl.DataType] = {
     "file": pl.String(),
@@ -190,7 +191,7 @@ def resolve_year(
     withdrawn = {r.file: withdrawn[r.file] for r in raws if r.file in (withdrawn or {})}
     set_aside = [r for r in raws if r.file in withdrawn]
     raws = [r for r in raws if r.file not in withdrawn]
-    checked = check_submissions(raws, reference, {r.file: year for r in raws})
+    checked, year_rows = checked_rows(raws, reference, {r.file: year for r in raws})
     status, extra = _resubmission_statuses(checked)
     outcome_rows, all_issues, accepted = [], [], []
     for item in checked:
@@ -198,8 +199,8 @@ def resolve_year(
         final = status.get(item.file)
         if final is None:
             final = "rejected" if any(i.severity == "error" for i in issues) else "accepted"
-        if final == "accepted" and item.rows is not None:
-            accepted.append(item.rows.with_columns(pl.lit(item.file).alias("file")))
+        if final == "accepted" and item.year_rows is not None:
+            accepted.append(item.file)
         all_issues += issues
         outcome_rows.append(
             {
@@ -216,10 +217,9 @@ def resolve_year(
         )
     outcome_rows += [_withdrawn_row(raw, hashes) for raw in set_aside]
     submissions = pl.DataFrame(outcome_rows, schema=SUBMISSIONS_SCHEMA).sort("file")
+    # One filter of the year's checked rows, not a frame per accepted file.
     accepted_rows = (
-        pl.concat(accepted).sort("member_id", ROW)
-        if accepted
-        else pl.DataFrame(schema={**TYPED_ROW_SCHEMA, "file": pl.String()})
+        year_rows.filter(pl.col(FILE).is_in(accepted)).rename({FILE: "file"}).sort("member_id", ROW)
     )
     return YearValidation(year, submissions, issues_frame(all_issues), accepted_rows, withdrawn)
 
@@ -256,7 +256,7 @@ def _resubmission_statuses(
     status: dict[str, str] = {}
     extra: dict[str, list[Issue]] = {}
     for item in checked:
-        if item.rows is None:
+        if item.year_rows is None:
             status[item.file] = "unreadable"
         elif item.member_id:
             by_member.setdefault(item.member_id, []).append(item)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from itertools import chain
 
 import pandera.polars as pa
 import polars as pl
@@ -24,7 +25,7 @@ from cicopa.columns import (
 )
 from cicopa.issues import Issue, IssueCounts
 from cicopa.messages import Lookups, describe
-from cicopa.readers import ROW, RawSubmission
+from cicopa.readers import ROW, RawSubmission, tidy_frame
 from cicopa.received import receipt_time
 from cicopa.reference import Reference
 from cicopa.rules import DATAFRAME_CHECK_COLUMNS, RULE_INPUTS, new_issue
@@ -52,16 +53,25 @@ class CheckedSubmission(IssueCounts):
 
     raw: RawSubmission
     folder_year: int | None
-    rows: pl.DataFrame | None  # typed rows, spec columns plus `_row`
+    # The typed rows of every file checked together (see `checked_rows`); None: unreadable.
+    year_rows: pl.DataFrame | None
     issues: list[Issue] = field(default_factory=list)
     member_id: str | None = None  # the member this file speaks for, when it names one
     submitted_at_text: str | None = None
     # Orders files of one second: the `-n` of a received file dated by its name, else 1.
     receipt_counter: int = 1
+    offset: int = 0  # where this file's rows start in `year_rows`
 
     @property
     def file(self) -> str:
         return self.raw.file
+
+    @cached_property
+    def rows(self) -> pl.DataFrame | None:
+        """This file's typed rows (spec columns plus `_row`), cut from the year's frame."""
+        if self.year_rows is None:
+            return None
+        return self.year_rows.slice(self.offset, self.raw.rows).select(ROW, *COLUMN_NAMES)
 
     @property
     def submitted_at(self) -> datetime | None:
@@ -82,65 +92,42 @@ def check_submissions(
     raws: list[RawSubmission], reference: Reference, folder_years: dict[str, int | None]
 ) -> list[CheckedSubmission]:
     """Validate every readable submission; unreadable ones pass through with their issue."""
-    readable = [r for r in raws if r.frame is not None]
+    return checked_rows(raws, reference, folder_years)[0]
+
+
+def checked_rows(
+    raws: list[RawSubmission], reference: Reference, folder_years: dict[str, int | None]
+) -> tuple[list[CheckedSubmission], pl.DataFrame]:
+    """`check_submissions`, and the typed rows of all readable files in one frame.
+
+    The year is checked as one frame: the readers' cells concatenated once, both passes
+    over all rows, and what each file says once (its member, its submitted_at) in one
+    grouped pass. The frame has `_row`, the spec's columns and `_file`, files in order.
+    """
+    readable = [r for r in raws if r.readable]
     issues: dict[str, list[Issue]] = {r.file: list(r.issues) for r in raws}
-    typed_by_file: dict[str, pl.DataFrame] = {}
-    if readable:
-        cells = pl.concat(
-            [
-                r.frame.with_columns(  # type: ignore[union-attr]
-                    pl.lit(r.file).alias(FILE),
-                    pl.lit(folder_years.get(r.file), pl.Int64).alias(FOLDER_YEAR),
-                )
-                for r in readable
-            ],
-            how="vertical",
-        )
-        cells = _fold_codes(cells)
-        missing = {(r.file, c) for r in readable for c in r.missing_columns}
-        # Cells a reader already refused (an error value, an uncached formula) arrive
-        # empty: their own issue says why, pass 1 must not add "the value is empty".
-        read_refused = {
-            (r.file, i.row, i.column) for r in readable for i in r.issues if i.row and i.column
-        }
-        refused = [
-            item
-            for item in _run(SubmissionCells, cells, missing)
-            if (item[2].file, item[2].row, item[2].column) not in read_refused
-        ]
-        for _, _, issue in refused:
-            issues[issue.file].append(issue)
-        # A refused cell is reported once: it is blanked before pass 2, and pass 2 does
-        # not judge its row with a rule that reads it.
-        refused_cells = {(index, issue.column) for index, _, issue in refused}
-        typed = _with_registry_context(_typed(_blank(cells, refused_cells)), reference)
-        for index, check, issue in _run(Submission, typed, missing, reference):
-            inputs = RULE_INPUTS.get(check, (issue.column,))
-            if not any((index, column) in refused_cells for column in inputs) and not any(
-                (issue.file, issue.row, column) in read_refused for column in inputs
-            ):
-                issues[issue.file].append(issue)
-        data_columns = [ROW, *COLUMN_NAMES]
-        for (file,), part in typed.partition_by(FILE, as_dict=True).items():
-            typed_by_file[str(file)] = part.select(data_columns)
+    year_rows = _validated(readable, reference, folder_years, issues)
+    # What each file says once, in one pass: its row count, member and submitted_at.
+    said = {
+        file: (count, member, submitted)
+        for file, count, member, submitted in year_rows.group_by(FILE)
+        .agg(pl.len(), _single_value("member_id"), _single_value("submitted_at"))
+        .iter_rows()
+    }
     checked = []
+    offset = 0
     for raw in raws:
-        rows = typed_by_file.get(raw.file)
-        if raw.frame is not None and rows is None:  # readable but no data rows
-            rows = pl.DataFrame(schema=TYPED_ROW_SCHEMA)
+        count, member, submitted = said.get(raw.file, (0, None, None))
+        if raw.readable and raw.rows == 0:
             issues[raw.file].append(new_issue("no_data_rows", raw.file))
-        if raw.frame is not None and rows is not None and rows.height != raw.rows:
+        elif raw.readable and count != raw.rows:
             # Every row a reader saw is validated or ignored for a stated reason; a row
             # lost on the way would change a figure silently, so the file cannot count.
             issues[raw.file].append(
-                new_issue(
-                    "unreadable_file", raw.file, "rows_lost", read=raw.rows, checked=rows.height
-                )
+                new_issue("unreadable_file", raw.file, "rows_lost", read=raw.rows, checked=count)
             )
-        member = _single_value(rows, "member_id")
-        submitted = _single_value(rows, "submitted_at")
         counter = 1
-        received = receipt_time(raw.file) if raw.frame is not None else None
+        received = receipt_time(raw.file) if raw.readable else None
         if submitted is None and received is not None:
             # SPEC 2: a received file without submitted_at is dated by its receipt time.
             submitted, counter = received[0].isoformat(), received[1]
@@ -153,17 +140,67 @@ def check_submissions(
         ]
         checked.append(
             CheckedSubmission(
-                raw, folder_years.get(raw.file), rows, ordered, member, submitted, counter
+                raw,
+                folder_years.get(raw.file),
+                year_rows if raw.readable else None,
+                ordered,
+                member,
+                submitted,
+                counter,
+                offset,
             )
         )
-    return checked
+        offset += raw.rows if raw.readable else 0
+    return checked, year_rows
 
 
-def _single_value(rows: pl.DataFrame | None, column: str) -> Any:
-    if rows is None:
-        return None
-    values = rows[column].drop_nulls().unique()
-    return values.item() if values.len() == 1 else None
+def _validated(
+    readable: list[RawSubmission],
+    reference: Reference,
+    folder_years: dict[str, int | None],
+    issues: dict[str, list[Issue]],
+) -> pl.DataFrame:
+    """Both passes over all readable files at once; their issues go into `issues`."""
+    if not readable:
+        return pl.DataFrame(schema={**TYPED_ROW_SCHEMA, FILE: pl.String()})
+    cells = tidy_frame(readable, FILE)
+    years = chain.from_iterable([folder_years.get(r.file)] * r.rows for r in readable)
+    cells = _fold_codes(cells.with_columns(pl.Series(FOLDER_YEAR, list(years), pl.Int64)))
+    missing = {(r.file, c) for r in readable for c in r.missing_columns}
+    # Cells a reader already refused (an error value, an uncached formula) arrive
+    # empty: their own issue says why, pass 1 must not add "the value is empty".
+    read_refused = {
+        (r.file, i.row, i.column) for r in readable for i in r.issues if i.row and i.column
+    }
+    refused = [
+        item
+        for item in _run(SubmissionCells, cells, missing)
+        if (item[2].file, item[2].row, item[2].column) not in read_refused
+    ]
+    for _, _, issue in refused:
+        issues[issue.file].append(issue)
+    # A refused cell is reported once: it is blanked before pass 2, and pass 2 does
+    # not judge its row with a rule that reads it.
+    refused_cells = {(index, issue.column) for index, _, issue in refused}
+    typed = _with_registry_context(_typed(_blank(cells, refused_cells)), reference)
+    for index, check, issue in _run(Submission, typed, missing, reference):
+        inputs = RULE_INPUTS.get(check, (issue.column,))
+        if not any((index, column) in refused_cells for column in inputs) and not any(
+            (issue.file, issue.row, column) in read_refused for column in inputs
+        ):
+            issues[issue.file].append(issue)
+    year_rows = typed.select(ROW, *COLUMN_NAMES, FILE)
+    if not year_rows[FILE].equals(cells[FILE]):
+        # Each file's rows are cut from the frame by position: a join that reordered or
+        # lost a row would give one file another's figures, silently.
+        raise RuntimeError("validation reordered the rows of the checked files")
+    return year_rows
+
+
+def _single_value(column: str) -> pl.Expr:
+    """The one value a file gives in `column` (nulls aside), else null; per group."""
+    values = pl.col(column).drop_nulls()
+    return pl.when(values.n_unique() == 1).then(values.first()).alias(column)
 
 
 def _issue_order(issue: Issue) -> tuple[int, int, int]:
