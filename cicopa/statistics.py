@@ -27,7 +27,28 @@ BY_AREA_COLUMNS = (
 BREAKDOWN_MEASURES = (*HEADCOUNTS, *EMPLOYMENT)
 
 
-def _area_keys() -> list[tuple[str, pl.Expr]]:
+def employment_columns() -> list[pl.Expr]:
+    """Employment in cooperatives (worker-members + employees) and persons employed
+    (that plus producer-members), from a row's headcounts (ILO, 20th ICLS, 2018)."""
+    return [
+        (pl.col("worker_members") + pl.col("employees")).alias("employment_in_cooperatives"),
+        (pl.col("worker_members") + pl.col("employees") + pl.col("producer_members")).alias(
+            "employment_total"
+        ),
+    ]
+
+
+def broken_employment_identities() -> pl.Expr:
+    """True for a row whose employment columns are not the sums of its headcounts."""
+    return (
+        pl.col("employment_in_cooperatives") != pl.col("worker_members") + pl.col("employees")
+    ) | (
+        pl.col("employment_total")
+        != pl.col("employment_in_cooperatives") + pl.col("producer_members")
+    )
+
+
+def area_keys() -> list[tuple[str, pl.Expr]]:
     """Each level with the expression giving a row's area code at that level."""
     return [
         ("global", pl.lit(WORLD)),
@@ -49,10 +70,7 @@ def located_rows(accepted: pl.DataFrame, reference: Reference, year: int) -> pl.
         .join(reference.regions.select("country", "region", "sub_region"), on="country", how="left")
         .join(rates, on="currency", how="left")
         .with_columns(
-            (pl.col("worker_members") + pl.col("employees")).alias("employment_in_cooperatives"),
-            (pl.col("worker_members") + pl.col("employees") + pl.col("producer_members")).alias(
-                "employment_total"
-            ),
+            *employment_columns(),
             (pl.col("turnover") / pl.col("per_usd")).alias("turnover_usd"),
         )
     )
@@ -65,9 +83,9 @@ def registered_members(reference: Reference, year: int) -> pl.DataFrame:
     )
 
 
-def _per_level(frame: pl.DataFrame, aggregations: list[pl.Expr]) -> pl.DataFrame:
+def per_level(frame: pl.DataFrame, aggregations: list[pl.Expr]) -> pl.DataFrame:
     parts = []
-    for level, key in _area_keys():
+    for level, key in area_keys():
         part = (
             frame.with_columns(key.alias("area_code"))
             .filter(pl.col("area_code").is_not_null())
@@ -103,7 +121,7 @@ def _area_names(reference: Reference) -> pl.DataFrame:
     return pl.concat([world, regions, sub_regions, countries])
 
 
-def _sort_by_level(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
+def sort_by_level(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
     order = pl.col("level").replace_strict({lv: i for i, lv in enumerate(LEVELS)})
     return frame.sort(order, *keys)
 
@@ -111,10 +129,10 @@ def _sort_by_level(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
 def by_area(accepted: pl.DataFrame, reference: Reference, year: int) -> pl.DataFrame:
     """statistics/by_area.csv: one row per area with a registered member."""
     rows = located_rows(accepted, reference, year)
-    registered = _per_level(
+    registered = per_level(
         registered_members(reference, year), [pl.len().cast(pl.Int64).alias("members_registered")]
     )
-    reported = _per_level(
+    reported = per_level(
         rows,
         [
             pl.col("member_id").n_unique().cast(pl.Int64).alias("members_reporting"),
@@ -150,14 +168,14 @@ def by_area(accepted: pl.DataFrame, reference: Reference, year: int) -> pl.DataF
             *(pl.col(c).cast(pl.Int64) for c in ("women", "new_enterprises", "transfers")),
         )
     )
-    return _sort_by_level(table.select(BY_AREA_COLUMNS), "area_code")
+    return sort_by_level(table.select(BY_AREA_COLUMNS), "area_code")
 
 
 def breakdown(accepted: pl.DataFrame, reference: Reference, year: int, by: str) -> pl.DataFrame:
     """statistics/by_sector.csv (by='sector') or by_type.csv (by='cooperative_type')."""
     rows = located_rows(accepted, reference, year)
     parts = []
-    for level, key in _area_keys():
+    for level, key in area_keys():
         parts.append(
             rows.with_columns(key.alias("area_code"))
             .filter(pl.col("area_code").is_not_null())
@@ -166,7 +184,7 @@ def breakdown(accepted: pl.DataFrame, reference: Reference, year: int, by: str) 
             .with_columns(pl.lit(level).alias("level"))
         )
     table = pl.concat(parts).select("level", "area_code", by, *BREAKDOWN_MEASURES)
-    return _sort_by_level(table, "area_code", by)
+    return sort_by_level(table, "area_code", by)
 
 
 def for_csv(frame: pl.DataFrame) -> pl.DataFrame:
@@ -244,11 +262,7 @@ def tie_out_failures(
 def identity_failures(table: pl.DataFrame) -> pl.DataFrame:
     """Rows breaking the employment identities or the bounds of a rate."""
     broken = table.filter(
-        (pl.col("employment_in_cooperatives") != pl.col("worker_members") + pl.col("employees"))
-        | (
-            pl.col("employment_total")
-            != pl.col("employment_in_cooperatives") + pl.col("producer_members")
-        )
+        broken_employment_identities()
         | (pl.col("members_reporting") > pl.col("members_registered"))
         | ~pl.col("response_rate").is_between(0, 1)
         | (pl.col("women").fill_null(0) > pl.col("employment_total"))

@@ -104,12 +104,22 @@ def _element(parent: ET.Element, shape: _Shape) -> None:
 
 
 def _countries(
-    parent: ET.Element, countries: Sequence[_Country], values: Mapping[str, float]
+    parent: ET.Element,
+    countries: Sequence[_Country],
+    values: Mapping[str, float],
+    *,
+    transform: str,
+    stroke_width: str,
 ) -> None:
+    """The countries of one map (the world or the inset), in a group placing them."""
+    layer = ET.SubElement(parent, "g", {
+        "class": "countries", "transform": transform, "stroke": BORDER,
+        "stroke-width": stroke_width, "stroke-linejoin": "round",
+    })  # fmt: skip
     for country in countries:
         has_data = country.code in values
         group = ET.SubElement(
-            parent,
+            layer,
             "g",
             {
                 "data-country": country.code,
@@ -131,13 +141,41 @@ def _overlaps(box: tuple[float, float, float, float], window: tuple[float, ...])
     return box[0] <= x + w and box[2] >= x and box[1] <= y + h and box[3] >= y
 
 
+def _placed(
+    anchors: Mapping[str, tuple[float, float]],
+    radii: Mapping[str, float],
+    origin: tuple[float, float],
+    scale: float,
+    top: float = 0.0,
+) -> list[tuple[str, float, float, float]]:
+    """(code, x, y, radius) of each country's circle on a map whose corner is `origin`
+    (map units), drawn `scale` points per unit from `top` points down."""
+    return [
+        (code, (x - origin[0]) * scale, top + (y - origin[1]) * scale, radius)
+        for code, radius in radii.items()
+        for x, y in (anchors[code],)
+    ]
+
+
 def _symbols(parent: ET.Element, items: Sequence[tuple[str, float, float, float]]) -> None:
     """Circles (code, x, y, radius in points), largest first: a small one stays on top."""
+    layer = ET.SubElement(parent, "g", {
+        "class": "symbols", "fill": SYMBOL_FILL, "fill-opacity": "0.8", "stroke": BORDER,
+        "stroke-width": "0.6",
+    })  # fmt: skip
     for code, x, y, radius in sorted(items, key=lambda item: (-item[3], item[0])):
-        ET.SubElement(parent, "circle", {
+        ET.SubElement(layer, "circle", {
             "class": "symbol", "data-country": code, "cx": f"{x:.2f}", "cy": f"{y:.2f}",
             "r": f"{radius:.2f}",
         })  # fmt: skip
+
+
+def _frame(parent: ET.Element, x: str, y: str, width: str, height: str) -> None:
+    """The thin frame of the inset (on the world map where it is, and around it)."""
+    ET.SubElement(parent, "rect", {
+        "class": "inset-frame", "x": x, "y": y, "width": width, "height": height,
+        "fill": "none", "stroke": MUTED, "stroke-width": "0.5",
+    })  # fmt: skip
 
 
 def world_map_svg(
@@ -221,30 +259,17 @@ def world_map_svg(
 
     # The world.
     world_group = ET.SubElement(root, "g", {"class": "world"})
-    countries = ET.SubElement(world_group, "g", {
-        "class": "countries", "transform": f"scale({scale:.6f}) translate({-bx:.1f} {-by:.1f})",
-        "stroke": BORDER, "stroke-width": "0.8", "stroke-linejoin": "round",
-    })  # fmt: skip
-    _countries(countries, shapes.countries, values)
+    _countries(world_group, shapes.countries, values,
+               transform=f"scale({scale:.6f}) translate({-bx:.1f} {-by:.1f})",
+               stroke_width="0.8")  # fmt: skip
     # Where the inset is: a thin frame on the world map.
-    ET.SubElement(world_group, "rect", {
-        "class": "inset-frame", "x": f"{(ex - bx) * scale:.2f}", "y": f"{(ey - by) * scale:.2f}",
-        "width": f"{ew * scale:.2f}", "height": f"{eh * scale:.2f}", "fill": "none",
-        "stroke": MUTED, "stroke-width": "0.5",
-    })  # fmt: skip
-    in_inset = {code for code in values if _inside(by_code[code].anchor, EUROPE)}
-    world_items = [
-        (code, (by_code[code].anchor[0] - bx) * scale, (by_code[code].anchor[1] - by) * scale,
-         _radius(value, maximum))
-        for code, value in values.items() if code not in in_inset
-    ]  # fmt: skip
-    world_symbols = ET.SubElement(
-        world_group,
-        "g",
-        {"class": "symbols", "fill": SYMBOL_FILL, "fill-opacity": "0.8", "stroke": BORDER,
-         "stroke-width": "0.6"},
-    )  # fmt: skip
-    _symbols(world_symbols, world_items)
+    _frame(world_group, f"{(ex - bx) * scale:.2f}", f"{(ey - by) * scale:.2f}",
+           f"{ew * scale:.2f}", f"{eh * scale:.2f}")  # fmt: skip
+    anchors = {code: by_code[code].anchor for code in values}
+    radii = {code: _radius(value, maximum) for code, value in values.items()}
+    in_inset = {code for code in values if _inside(anchors[code], EUROPE)}
+    outside = {code: r for code, r in radii.items() if code not in in_inset}
+    _symbols(world_group, _placed(anchors, outside, (bx, by), scale))
 
     # The inset: Europe at a legible scale, clipped to its frame.
     defs = ET.SubElement(root, "defs")
@@ -252,30 +277,13 @@ def world_map_svg(
     ET.SubElement(clip, "rect", {"x": "0", "y": f"{inset_top:.2f}", "width": f"{inset_w:.2f}",
                                  "height": f"{inset_h:.2f}"})  # fmt: skip
     inset = ET.SubElement(root, "g", {"class": "inset", "clip-path": f"url(#{clip_id})"})
-    inset_countries = ET.SubElement(inset, "g", {
-        "class": "countries",
-        "transform": f"translate(0 {inset_top:.2f}) scale({inset_scale:.6f}) "
-                     f"translate({-ex:.1f} {-ey:.1f})",
-        "stroke": BORDER, "stroke-width": f"{0.8 * scale / inset_scale * 2:.3f}",
-        "stroke-linejoin": "round",
-    })  # fmt: skip
-    _countries(inset_countries, [c for c in shapes.countries if _overlaps(c.box, EUROPE)], values)
-    inset_items = [
-        (code, (by_code[code].anchor[0] - ex) * inset_scale,
-         inset_top + (by_code[code].anchor[1] - ey) * inset_scale, _radius(values[code], maximum))
-        for code in sorted(in_inset)
-    ]  # fmt: skip
-    inset_symbols = ET.SubElement(
-        inset,
-        "g",
-        {"class": "symbols", "fill": SYMBOL_FILL, "fill-opacity": "0.8", "stroke": BORDER,
-         "stroke-width": "0.6"},
-    )  # fmt: skip
-    _symbols(inset_symbols, inset_items)
-    ET.SubElement(root, "rect", {
-        "class": "inset-frame", "x": "0", "y": f"{inset_top:.2f}", "width": f"{inset_w:.2f}",
-        "height": f"{inset_h:.2f}", "fill": "none", "stroke": MUTED, "stroke-width": "0.5",
-    })  # fmt: skip
+    _countries(inset, [c for c in shapes.countries if _overlaps(c.box, EUROPE)], values,
+               transform=f"translate(0 {inset_top:.2f}) scale({inset_scale:.6f}) "
+                         f"translate({-ex:.1f} {-ey:.1f})",
+               stroke_width=f"{0.8 * scale / inset_scale * 2:.3f}")  # fmt: skip
+    inside = {code: radii[code] for code in sorted(in_inset)}
+    _symbols(inset, _placed(anchors, inside, (ex, ey), inset_scale, inset_top))
+    _frame(root, "0", f"{inset_top:.2f}", f"{inset_w:.2f}", f"{inset_h:.2f}")
     if inset_label:
         label_w = text_width(inset_label, LABEL_PT, bold=True) + 6.0
         ET.SubElement(root, "rect", {"x": "0.25", "y": f"{inset_top + 0.25:.2f}",

@@ -10,7 +10,13 @@ import polars as pl
 
 from cicopa.reference import Reference
 from cicopa.series.members import MEASURES
-from cicopa.statistics import HEADCOUNTS, WORLD, tie_out_failures
+from cicopa.statistics import (
+    HEADCOUNTS,
+    broken_employment_identities,
+    employment_columns,
+    per_level,
+    tie_out_failures,
+)
 
 ESTIMATE_TIED = (
     "members_registered", "members_reporting", "members_imputed", "members_not_estimated",
@@ -54,11 +60,7 @@ def estimates_tie_out_failures(estimates: pl.DataFrame, by_area: pl.DataFrame) -
         for parent, child in TIE_OUTS
     ]
     broken = table.filter(
-        (pl.col("employment_in_cooperatives") != pl.col("worker_members") + pl.col("employees"))
-        | (
-            pl.col("employment_total")
-            != pl.col("employment_in_cooperatives") + pl.col("producer_members")
-        )
+        broken_employment_identities()
         | (pl.col("employment_total_imputed") > pl.col("employment_total"))
         | (pl.col("members_not_estimated") < 0)
     ).select(
@@ -91,27 +93,11 @@ def estimates_reported_failures(
             for m in HEADCOUNTS
         )
         .join(places, on="country", how="left")
-        .with_columns(
-            (pl.col("worker_members") + pl.col("employees")).alias("employment_in_cooperatives"),
-            (pl.col("worker_members") + pl.col("employees") + pl.col("producer_members")).alias(
-                "employment_total"
-            ),
-        )
+        .with_columns(employment_columns())
     )
-    parts = []
-    for level, key in (
-        ("global", pl.lit(WORLD)),
-        ("region", pl.col("region")),
-        ("sub_region", pl.col("sub_region")),
-        ("country", pl.col("country")),
-    ):
-        parts.append(
-            members.filter(key.is_not_null())
-            .group_by(key.alias("area_code"))
-            .agg(pl.len().alias("members_imputed"), *(pl.col(m).sum() for m in MEASURES))
-            .with_columns(pl.lit(level).alias("level"))
-        )
-    imputed = pl.concat(parts, how="diagonal_relaxed")
+    imputed = per_level(
+        members, [pl.len().alias("members_imputed"), *(pl.col(m).sum() for m in MEASURES)]
+    )
     compared = estimates.join(
         by_area.select("level", "area_code", "members_registered", "members_reporting", *MEASURES),
         on=["level", "area_code"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from cicopa.reference import Reference
-from cicopa.statistics import _per_level, _sort_by_level, located_rows, registered_members
+from cicopa.statistics import located_rows, per_level, registered_members, sort_by_level
 
 # The optional items of a submission row, in the order of the table.
 ITEMS = ("women", "turnover", "new_enterprises", "transfers")
@@ -24,11 +24,11 @@ def coverage(accepted: pl.DataFrame, reference: Reference, year: int) -> pl.Data
     at least one of its accepted rows does.
     """
     rows = located_rows(accepted, reference, year)
-    areas = _per_level(registered_members(reference, year), [pl.len().alias("_registered")])
+    areas = per_level(registered_members(reference, year), [pl.len().alias("_registered")])
     tables = []
     for item in ITEMS:
         gives = pl.col(item).is_not_null()
-        reported = _per_level(
+        reported = per_level(
             rows,
             [
                 pl.col("member_id").n_unique().alias("members_reporting"),
@@ -48,5 +48,5 @@ def coverage(accepted: pl.DataFrame, reference: Reference, year: int) -> pl.Data
         .then(pl.col("employment_total_item") / pl.col("employment_total"))
         .alias("coverage")
     )
-    ordered = _sort_by_level(table.with_columns(item_order.alias("_order")), "area_code", "_order")
+    ordered = sort_by_level(table.with_columns(item_order.alias("_order")), "area_code", "_order")
     return ordered.select(COVERAGE_COLUMNS)

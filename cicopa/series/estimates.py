@@ -15,7 +15,14 @@ from cicopa.reference import Reference
 from cicopa.series.members import MEASURES, Accepted, member_sums, places, rows_of
 from cicopa.series.rounding import half_up_integer
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS
-from cicopa.statistics import HEADCOUNTS, WORLD, _per_level, _sort_by_level, by_area
+from cicopa.statistics import (
+    HEADCOUNTS,
+    WORLD,
+    by_area,
+    employment_columns,
+    per_level,
+    sort_by_level,
+)
 from cicopa.statistics import registered_members as registered
 
 ESTIMATES_COLUMNS = (
@@ -146,16 +153,8 @@ def imputed_members(imputed: pl.DataFrame, reference: Reference) -> pl.DataFrame
         pl.col("imputed_value").filter(pl.col("measure") == m).sum().cast(pl.Int64).alias(m)
         for m in HEADCOUNTS
     )
-    return (
-        members.join(places(reference), on="member_id", how="left")
-        .with_columns(
-            (pl.col("worker_members") + pl.col("employees")).alias("employment_in_cooperatives")
-        )
-        .with_columns(
-            (pl.col("employment_in_cooperatives") + pl.col("producer_members")).alias(
-                "employment_total"
-            )
-        )
+    return members.join(places(reference), on="member_id", how="left").with_columns(
+        employment_columns()
     )
 
 
@@ -167,7 +166,7 @@ def estimates(
     reported = by_area(rows_of(accepted, year), reference, year).select(
         "level", "area_code", "members_registered", "members_reporting", *MEASURES
     )
-    added = _per_level(
+    added = per_level(
         imputed_members(imputed, reference),
         [
             pl.len().cast(pl.Int64).alias("members_imputed"),
@@ -191,4 +190,4 @@ def estimates(
             .alias("imputed_share")
         )
     )
-    return _sort_by_level(table.select(ESTIMATES_COLUMNS), "area_code"), imputed
+    return sort_by_level(table.select(ESTIMATES_COLUMNS), "area_code"), imputed

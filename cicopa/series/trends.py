@@ -12,7 +12,7 @@ import polars as pl
 from cicopa.reference import Reference
 from cicopa.series.members import Accepted, active_in, has_reporters, member_sums, places
 from cicopa.settings import TREND_YEARS
-from cicopa.statistics import _per_level
+from cicopa.statistics import per_level
 
 TREND_MEASURES = ("enterprises", "employment_total")
 TREND_LEVELS = ("global", "region", "sub_region")
@@ -139,7 +139,7 @@ def _pair(accepted: Accepted, reference: Reference, before: int, after: int) -> 
             b.filter(part == "stopped").sum().alias("stopped_value"),
         ]
         tables.append(
-            _per_level(members, aggregations)
+            per_level(members, aggregations)
             .filter(pl.col("level").is_in(TREND_LEVELS))
             .with_columns(
                 pl.lit(measure).alias("measure"),

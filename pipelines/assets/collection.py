@@ -3,15 +3,14 @@
 from datetime import date
 
 import polars as pl
-from dagster import AssetExecutionContext, AssetIn, Config, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
 from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, YearValidation
 from cicopa.outputs import write_atomic, write_csv
 from cicopa.reference import Reference
 from cicopa.settings import default_deadline
 from cicopa.tracker import missing_by_region, tracker_table
-from pipelines.assets.ingest import earlier_years
-from pipelines.io import BY_YEAR
+from pipelines.assets.ingest import accepted_figures_of
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
@@ -34,13 +33,7 @@ class DeadlineConfig(Config):
     group_name=GROUP,
     partitions_def=reference_years,
     code_version="2",
-    ins={
-        "earlier": AssetIn(
-            key="accepted_figures",
-            partition_mapping=earlier_years(CHANGE_LOOKBACK_YEARS),
-            metadata={BY_YEAR: True},
-        )
-    },
+    ins={"earlier": accepted_figures_of(CHANGE_LOOKBACK_YEARS)},
 )
 def survey_forms(
     context: AssetExecutionContext,

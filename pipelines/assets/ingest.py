@@ -41,10 +41,17 @@ def _year(context: AssetExecutionContext) -> int:
     return int(context.partition_key)
 
 
-def earlier_years(years: int) -> TimeWindowPartitionMapping:
-    """Y-years..Y-1: the earlier partitions a year's figures are compared with."""
-    return TimeWindowPartitionMapping(
-        start_offset=-years, end_offset=-1, allow_nonexistent_upstream_partitions=True
+def accepted_figures_of(years: int, *, and_this_year: bool = False) -> AssetIn:
+    """The input `accepted_figures` of Y-years..Y-1 (..Y with `and_this_year`), loaded as
+    {year: frame}: the earlier partitions a year's figures are compared with."""
+    return AssetIn(
+        key="accepted_figures",
+        partition_mapping=TimeWindowPartitionMapping(
+            start_offset=-years,
+            end_offset=0 if and_this_year else -1,
+            allow_nonexistent_upstream_partitions=True,
+        ),
+        metadata={BY_YEAR: True},
     )
 
 
@@ -195,13 +202,7 @@ def accepted_figures(
     group_name=GROUP,
     partitions_def=reference_years,
     code_version="1",
-    ins={
-        "earlier": AssetIn(
-            key="accepted_figures",
-            partition_mapping=earlier_years(CHANGE_LOOKBACK_YEARS),
-            metadata={BY_YEAR: True},
-        )
-    },
+    ins={"earlier": accepted_figures_of(CHANGE_LOOKBACK_YEARS)},
 )
 def submission_outcomes(
     context: AssetExecutionContext,

@@ -10,7 +10,6 @@ from dagster import (
     AssetIn,
     MetadataValue,
     Output,
-    TimeWindowPartitionMapping,
     asset,
     asset_check,
 )
@@ -18,24 +17,15 @@ from dagster import (
 from cicopa import series
 from cicopa.reference import Reference
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS
+from pipelines.assets.ingest import accepted_figures_of
 from pipelines.assets.statistics import publish_table
-from pipelines.io import BY_YEAR
 from pipelines.metadata import preview
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 
 GROUP = "statistics"
 # Y-3..Y: the trends use Y-2..Y, the estimates all four.
-ACCEPTED_BY_YEAR = {
-    "accepted": AssetIn(
-        key="accepted_figures",
-        partition_mapping=TimeWindowPartitionMapping(
-            start_offset=-IMPUTATION_LOOKBACK_YEARS,
-            allow_nonexistent_upstream_partitions=True,
-        ),
-        metadata={BY_YEAR: True},
-    )
-}
+ACCEPTED_BY_YEAR = {"accepted": accepted_figures_of(IMPUTATION_LOOKBACK_YEARS, and_this_year=True)}
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,7 @@ from cicopa.outputs import write_csv
 from cicopa.reference import Reference
 from cicopa.settings import TREND_YEARS
 from cicopa.trends import Trends, membership_changes, trend_table
-from pipelines.assets.ingest import earlier_years
-from pipelines.io import BY_YEAR
+from pipelines.assets.ingest import accepted_figures_of
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
@@ -261,14 +260,8 @@ def employment_identities_hold(
     group_name=GROUP,
     partitions_def=reference_years,
     code_version="2",
-    ins={
-        # Y-2..Y-1: the lineage shows that a year's report rests on the two before it.
-        "earlier": AssetIn(
-            key="accepted_figures",
-            partition_mapping=earlier_years(TREND_YEARS - 1),
-            metadata={BY_YEAR: True},
-        )
-    },
+    # Y-2..Y-1: the lineage shows that a year's report rests on the two before it.
+    ins={"earlier": accepted_figures_of(TREND_YEARS - 1)},
 )
 def area_trends(
     context: AssetExecutionContext,

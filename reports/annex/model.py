@@ -8,12 +8,13 @@ value is not applicable ([z]) rather than not available ([x]).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
 
-from reports.annex.text import LEVEL_WORDS, Gettext, Notes, area_names, gettext
+from reports.annex.text import LEVEL_WORDS, SHEETS, Gettext, Notes, area_names, gettext
 
 Kind = Literal["text", "count", "percent", "usd", "year", "rate"]
 NOT_ALLOCATED = "not_allocated"  # level of the row of files that cannot be placed
@@ -82,11 +83,27 @@ class Context:
         _ = self._
         levels = {k: _(v) for k, v in LEVEL_WORDS.items()} | {NOT_ALLOCATED: _("Not allocated")}
         return frame.with_columns(
-            pl.col("level").replace_strict(levels, default=pl.col("level")).alias("level_words"),
-            pl.col("area_code")
-            .replace_strict(self.names(), default=pl.col("area_code"))
-            .alias("area"),
+            labelled("level", levels, "level_words"), labelled("area_code", self.names(), "area")
         )
+
+    def sheet(
+        self, key: str, number: int, columns: tuple[Column, ...], frame: pl.DataFrame
+    ) -> TableSheet:
+        """Table `number` of the annex: its words (text.SHEETS[key]) around its columns."""
+        _, text = self._, SHEETS[key]
+        return TableSheet(
+            key=key,
+            title=_(text.title) % {"number": number, "year": self.year},
+            description=_(text.description),
+            notes_line=self.notes.line(*text.notes),
+            columns=columns,
+            frame=frame,
+        )
+
+
+def labelled(column: str, labels: Mapping[str, str], alias: str) -> pl.Expr:
+    """`column` with each code replaced by its label (a code without one kept), as `alias`."""
+    return pl.col(column).replace_strict(labels, default=pl.col(column)).alias(alias)
 
 
 def area_columns(ctx: Context) -> tuple[Column, ...]:
@@ -96,6 +113,21 @@ def area_columns(ctx: Context) -> tuple[Column, ...]:
         Column("area_code", _("Area code"), not_applicable=pl.col("level") == NOT_ALLOCATED),
         Column("area", _("Area name")),
     )
+
+
+def member_columns(
+    ctx: Context, *, response_rate: bool, not_applicable: pl.Expr | None = None
+) -> tuple[Column, ...]:
+    """Members registered and reporting (`not_applicable` where a null is [z]), and the rate."""
+    _, ref = ctx._, ctx.notes.ref
+    counts = (
+        Column("members_registered", _("Members registered (number)"), "count", not_applicable),
+        Column("members_reporting", _("Members reporting (number)"), "count", not_applicable),
+    )
+    if not response_rate:
+        return counts
+    rate = _("Response rate (%)") + " " + ref("response_rate")
+    return (*counts, Column("response_rate", rate, "percent", pl.lit(True)))
 
 
 def headcount_columns(ctx: Context, suffix: str = "") -> tuple[Column, ...]:

@@ -7,7 +7,15 @@ from babel.numbers import get_currency_name
 
 from cicopa.settings import BABEL_LOCALES
 from cicopa.statistics import WORLD
-from reports.annex.model import NOT_ALLOCATED, Column, Context, TableSheet, area_columns
+from reports.annex.model import (
+    NOT_ALLOCATED,
+    Column,
+    Context,
+    TableSheet,
+    area_columns,
+    labelled,
+    member_columns,
+)
 from reports.annex.text import report_gettext
 from reports.i18n import REGION_NAMES, country_name, sort_key
 
@@ -78,17 +86,9 @@ def files(ctx: Context, number: int) -> TableSheet:
         "superseded": _("Files superseded (number)"),
         "unreadable": _("Files unreadable (number)"),
     }
-    unplaced = ~placed
     columns = (
         *area_columns(ctx),
-        Column("members_registered", _("Members registered (number)"), "count", unplaced),
-        Column("members_reporting", _("Members reporting (number)"), "count", unplaced),
-        Column(
-            "response_rate",
-            _("Response rate (%)") + " " + ref("response_rate"),
-            "percent",
-            pl.lit(True),
-        ),
+        *member_columns(ctx, response_rate=True, not_applicable=~placed),
         Column(
             "submissions_files",
             _("Submission files received (number)") + " " + ref("files"),
@@ -96,18 +96,7 @@ def files(ctx: Context, number: int) -> TableSheet:
         ),
         *(Column(f"submissions_{s}", labels[s], "count") for s in STATUSES),
     )
-    return TableSheet(
-        key="submission_files",
-        title=_("Table %(number)s: Survey response and submission files by region, %(year)s")
-        % {"number": number, "year": ctx.year},
-        description=_(
-            "Members registered and reporting, response rate, and submission "
-            "files by status, for the World, regions and sub-regions"
-        ),
-        notes_line=ctx.notes.line("accepted", "levels", "files"),
-        columns=columns,
-        frame=frame,
-    )
+    return ctx.sheet("submission_files", number, columns, frame)
 
 
 def exchange_rates(ctx: Context, number: int) -> TableSheet:
@@ -115,24 +104,13 @@ def exchange_rates(ctx: Context, number: int) -> TableSheet:
     locale = BABEL_LOCALES[ctx.lang]
     rates = ctx.data.fx_rates.sort("currency")
     names = {c: get_currency_name(c, locale=locale) for c in rates["currency"].unique()}
-    frame = rates.with_columns(
-        pl.col("currency").replace_strict(names, default=pl.col("currency")).alias("name")
+    frame = rates.with_columns(labelled("currency", names, "name"))
+    columns = (
+        Column("currency", _("Currency code (ISO 4217)")),
+        Column("name", _("Currency")),
+        Column("per_usd", _("Units of the currency per US dollar (annual average)"), "rate"),
     )
-    return TableSheet(
-        key="exchange_rates",
-        title=_("Table %(number)s: Exchange rates used for turnover, %(year)s")
-        % {"number": number, "year": ctx.year},
-        description=_(
-            "Annual average exchange rates of the reference year, currency units per US dollar"
-        ),
-        notes_line=ctx.notes.line("turnover"),
-        columns=(
-            Column("currency", _("Currency code (ISO 4217)")),
-            Column("name", _("Currency")),
-            Column("per_usd", _("Units of the currency per US dollar (annual average)"), "rate"),
-        ),
-        frame=frame,
-    )
+    return ctx.sheet("exchange_rates", number, columns, frame)
 
 
 def reporting_members(ctx: Context, number: int) -> TableSheet:
@@ -143,7 +121,7 @@ def reporting_members(ctx: Context, number: int) -> TableSheet:
     regions = {code: t(name) for code, name in REGION_NAMES.items()}
     frame = members.with_columns(
         pl.col("country").replace_strict(countries, default=None).alias("country_local"),
-        pl.col("region").replace_strict(regions, default=pl.col("region")).alias("region_name"),
+        labelled("region", regions, "region_name"),
     )
     order = {name: sort_key(name) for name in countries.values()}
     frame = frame.sort(
@@ -151,18 +129,11 @@ def reporting_members(ctx: Context, number: int) -> TableSheet:
         pl.col("name").str.to_lowercase(),
         "member_id",
     )
-    return TableSheet(
-        key="reporting_members",
-        title=_("Table %(number)s: Members with an accepted submission, %(year)s")
-        % {"number": number, "year": ctx.year},
-        description=_("The member organisations whose figures are in the tables, by country"),
-        notes_line=ctx.notes.line("accepted", "members"),
-        columns=(
-            Column("member_id", _("Member code")),
-            Column("name", _("Member name")),
-            Column("country", _("Country code (ISO 3166-1)")),
-            Column("country_local", _("Country")),
-            Column("region_name", _("Region")),
-        ),
-        frame=frame,
+    columns = (
+        Column("member_id", _("Member code")),
+        Column("name", _("Member name")),
+        Column("country", _("Country code (ISO 3166-1)")),
+        Column("country_local", _("Country")),
+        Column("region_name", _("Region")),
     )
+    return ctx.sheet("reporting_members", number, columns, frame)

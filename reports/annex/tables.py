@@ -14,6 +14,8 @@ from reports.annex.model import (
     TableSheet,
     area_columns,
     headcount_columns,
+    labelled,
+    member_columns,
 )
 from reports.annex.survey import exchange_rates, files, reporting_members
 from reports.annex.text import Notes, report_gettext
@@ -22,21 +24,13 @@ from reports.i18n import ISIC_NAMES, TYPE_NAMES
 
 def by_area(ctx: Context, number: int) -> TableSheet:
     _, ref = ctx._, ctx.notes.ref
-    names = ctx.names()
     frame = ctx.with_names(ctx.data.by_area).with_columns(
-        pl.col("parent_code").replace_strict(names, default=pl.col("parent_code")).alias("parent")
+        labelled("parent_code", ctx.names(), "parent")
     )
     columns = (
         *area_columns(ctx),
         Column("parent", _("Parent area"), not_applicable=pl.col("area_code") == WORLD),
-        Column("members_registered", _("Members registered (number)"), "count"),
-        Column("members_reporting", _("Members reporting (number)"), "count"),
-        Column(
-            "response_rate",
-            _("Response rate (%)") + " " + ref("response_rate"),
-            "percent",
-            not_applicable=pl.lit(True),
-        ),
+        *member_columns(ctx, response_rate=True),
         Column("countries_reporting", _("Countries reporting (number)"), "count"),
         *headcount_columns(ctx),
         Column("women", _("Women (number)") + " " + ref("women"), "count"),
@@ -51,70 +45,40 @@ def by_area(ctx: Context, number: int) -> TableSheet:
         Column("new_enterprises", _("New enterprises (number)") + " " + ref("new"), "count"),
         Column("transfers", _("Transfers to employees (number)") + " " + ref("new"), "count"),
     )
-    return TableSheet(
-        key="by_area",
-        title=_("Table %(number)s: Members, enterprises and employment by area, %(year)s")
-        % {"number": number, "year": ctx.year},
-        description=_(
-            "Members, response rate, enterprises, employment, women, turnover and new "
-            "enterprises for the World, regions, sub-regions and countries"
-        ),
-        notes_line=ctx.notes.line("source", "accepted", "levels"),
-        columns=columns,
-        frame=frame,
-    )
+    return ctx.sheet("by_area", number, columns, frame)
 
 
-def _breakdown(ctx: Context, number: int, key: str) -> TableSheet:
-    _, ref, t = ctx._, ctx.notes.ref, report_gettext(ctx.lang)
-    if key == "sector":
-        frame, names = ctx.data.by_sector, ISIC_NAMES
-        key_columns = (
-            Column("sector", _("ISIC Rev.4 section") + " " + ref("sectors")),
-            Column("key_name", _("Sector name")),
-        )
-        title = _(
-            "Table %(number)s: Enterprises and employment by economic sector and area, %(year)s"
-        )
-        description = _(
-            "Enterprises and employment by economic sector, for the World, "
-            "regions, sub-regions and countries"
-        )
-    else:
-        frame, names = ctx.data.by_type, TYPE_NAMES
-        key_columns = (
-            Column("cooperative_type", _("Cooperative type code") + " " + ref("types")),
-            Column("key_name", _("Cooperative type")),
-        )
-        title = _(
-            "Table %(number)s: Enterprises and employment by cooperative type and area, %(year)s"
-        )
-        description = _(
-            "Enterprises and employment by cooperative type, for the World, "
-            "regions, sub-regions and countries"
-        )
+def _breakdown(
+    ctx: Context, number: int, by: str, names: dict[str, str], headers: tuple[str, str, str]
+) -> TableSheet:
+    """Headcounts by area and by `by` (sector or cooperative type), its name translated.
+
+    `headers`: the code column's header, its note's key, the name column's header.
+    """
+    t, ref = report_gettext(ctx.lang), ctx.notes.ref
+    frame = ctx.data.by_sector if by == "sector" else ctx.data.by_type
     translated = {code: t(name) for code, name in names.items()}
-    named = ctx.with_names(frame).with_columns(
-        pl.col(key).replace_strict(translated, default=pl.col(key)).alias("key_name")
+    named = ctx.with_names(frame).with_columns(labelled(by, translated, "key_name"))
+    code_header, note, name_header = headers
+    columns = (
+        *area_columns(ctx),
+        Column(by, code_header + " " + ref(note)),
+        Column("key_name", name_header),
+        *headcount_columns(ctx),
     )
-    return TableSheet(
-        key=f"by_{'sector' if key == 'sector' else 'type'}",
-        title=title % {"number": number, "year": ctx.year},
-        description=description,
-        notes_line=ctx.notes.line(
-            "source", "accepted", "levels", "sectors" if key == "sector" else "types"
-        ),
-        columns=(*area_columns(ctx), *key_columns, *headcount_columns(ctx)),
-        frame=named,
-    )
+    return ctx.sheet("by_sector" if by == "sector" else "by_type", number, columns, named)
 
 
 def by_sector(ctx: Context, number: int) -> TableSheet:
-    return _breakdown(ctx, number, "sector")
+    _ = ctx._
+    headers = (_("ISIC Rev.4 section"), "sectors", _("Sector name"))
+    return _breakdown(ctx, number, "sector", ISIC_NAMES, headers)
 
 
 def by_type(ctx: Context, number: int) -> TableSheet:
-    return _breakdown(ctx, number, "cooperative_type")
+    _ = ctx._
+    headers = (_("Cooperative type code"), "types", _("Cooperative type"))
+    return _breakdown(ctx, number, "cooperative_type", TYPE_NAMES, headers)
 
 
 def trends(ctx: Context, number: int) -> TableSheet:
@@ -122,7 +86,7 @@ def trends(ctx: Context, number: int) -> TableSheet:
     assert ctx.data.trends is not None
     measures = {"enterprises": _("Enterprises"), "employment_total": _("Persons employed")}
     frame = ctx.with_names(ctx.data.trends).with_columns(
-        pl.col("measure").replace_strict(measures, default=pl.col("measure")).alias("measure_name")
+        labelled("measure", measures, "measure_name")
     )
     zero_previous = pl.lit(True)  # ratios are empty only when their denominator is 0
     columns = (
@@ -149,22 +113,7 @@ def trends(ctx: Context, number: int) -> TableSheet:
             zero_previous,
         ),
     )
-    return TableSheet(
-        key="trends",
-        title=_(
-            "Table %(number)s: Change in enterprises and persons employed, growth and "
-            "membership, up to %(year)s"
-        )
-        % {"number": number, "year": ctx.year},
-        description=_(
-            "Change between consecutive years for the World, regions and "
-            "sub-regions, split into continuing, joining, resuming, leaving and "
-            "stopping members"
-        ),
-        notes_line=ctx.notes.line("source", "accepted", "levels", "trends"),
-        columns=columns,
-        frame=frame,
-    )
+    return ctx.sheet("trends", number, columns, frame)
 
 
 def coverage(ctx: Context, number: int) -> TableSheet:
@@ -176,9 +125,7 @@ def coverage(ctx: Context, number: int) -> TableSheet:
         "new_enterprises": _("New enterprises"),
         "transfers": _("Transfers to employees"),
     }
-    frame = ctx.with_names(ctx.data.coverage).with_columns(
-        pl.col("item").replace_strict(items, default=pl.col("item")).alias("item_name")
-    )
+    frame = ctx.with_names(ctx.data.coverage).with_columns(labelled("item", items, "item_name"))
     columns = (
         *area_columns(ctx),
         Column("item_name", _("Optional item")),
@@ -196,18 +143,7 @@ def coverage(ctx: Context, number: int) -> TableSheet:
         ),
         Column("coverage", _("Coverage (%)") + " " + ref("coverage"), "percent", pl.lit(True)),
     )
-    return TableSheet(
-        key="coverage",
-        title=_("Table %(number)s: Coverage of the optional items by area, %(year)s")
-        % {"number": number, "year": ctx.year},
-        description=_(
-            "How much of persons employed the figures on women, turnover, new "
-            "enterprises and transfers cover, by area"
-        ),
-        notes_line=ctx.notes.line("source", "accepted", "levels", "coverage"),
-        columns=columns,
-        frame=frame,
-    )
+    return ctx.sheet("coverage", number, columns, frame)
 
 
 def estimates(ctx: Context, number: int) -> TableSheet:
@@ -216,8 +152,7 @@ def estimates(ctx: Context, number: int) -> TableSheet:
     suffix = " " + _("with estimates")
     columns = (
         *area_columns(ctx),
-        Column("members_registered", _("Members registered (number)"), "count"),
-        Column("members_reporting", _("Members reporting (number)"), "count"),
+        *member_columns(ctx, response_rate=False),
         Column("members_imputed", _("Members estimated (number)"), "count"),
         Column("members_not_estimated", _("Members not estimated (number)"), "count"),
         *headcount_columns(ctx, suffix),
@@ -229,20 +164,7 @@ def estimates(ctx: Context, number: int) -> TableSheet:
             pl.lit(True),
         ),
     )
-    return TableSheet(
-        key="estimates",
-        title=_(
-            "Table %(number)s: Enterprises and employment with estimates for "
-            "non-response, by area, %(year)s"
-        )
-        % {"number": number, "year": ctx.year},
-        description=_(
-            "Reported figures plus estimates for registered members that did not report, by area"
-        ),
-        notes_line=ctx.notes.line("source", "levels", "estimates"),
-        columns=columns,
-        frame=ctx.with_names(ctx.data.estimates),
-    )
+    return ctx.sheet("estimates", number, columns, ctx.with_names(ctx.data.estimates))
 
 
 Builder = Callable[[Context, int], TableSheet]

@@ -133,6 +133,68 @@ NOTES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class SheetText:
+    """The words around one table: its title, its line in the contents, its notes."""
+
+    title: str  # with %(number)s (the table's number) and %(year)s (the reference year)
+    description: str  # one line for the table of contents
+    notes: tuple[str, ...]  # keys of NOTES named in the line above the table
+
+
+# Keyed by the table's stable name (its Excel table), in the order the annex numbers them.
+SHEETS: dict[str, SheetText] = {
+    "by_area": SheetText(
+        N_("Table %(number)s: Members, enterprises and employment by area, %(year)s"),
+        N_("Members, response rate, enterprises, employment, women, turnover and new "
+           "enterprises for the World, regions, sub-regions and countries"),
+        ("source", "accepted", "levels")),
+    "by_sector": SheetText(
+        N_("Table %(number)s: Enterprises and employment by economic sector and area, "
+           "%(year)s"),
+        N_("Enterprises and employment by economic sector, for the World, regions, "
+           "sub-regions and countries"),
+        ("source", "accepted", "levels", "sectors")),
+    "by_type": SheetText(
+        N_("Table %(number)s: Enterprises and employment by cooperative type and area, "
+           "%(year)s"),
+        N_("Enterprises and employment by cooperative type, for the World, regions, "
+           "sub-regions and countries"),
+        ("source", "accepted", "levels", "types")),
+    "trends": SheetText(
+        N_("Table %(number)s: Change in enterprises and persons employed, growth and "
+           "membership, up to %(year)s"),
+        N_("Change between consecutive years for the World, regions and sub-regions, split "
+           "into continuing, joining, resuming, leaving and stopping members"),
+        ("source", "accepted", "levels", "trends")),
+    "coverage": SheetText(
+        N_("Table %(number)s: Coverage of the optional items by area, %(year)s"),
+        N_("How much of persons employed the figures on women, turnover, new enterprises "
+           "and transfers cover, by area"),
+        ("source", "accepted", "levels", "coverage")),
+    "estimates": SheetText(
+        N_("Table %(number)s: Enterprises and employment with estimates for non-response, "
+           "by area, %(year)s"),
+        N_("Reported figures plus estimates for registered members that did not report, "
+           "by area"),
+        ("source", "levels", "estimates")),
+    "submission_files": SheetText(
+        N_("Table %(number)s: Survey response and submission files by region, %(year)s"),
+        N_("Members registered and reporting, response rate, and submission files by "
+           "status, for the World, regions and sub-regions"),
+        ("accepted", "levels", "files")),
+    "exchange_rates": SheetText(
+        N_("Table %(number)s: Exchange rates used for turnover, %(year)s"),
+        N_("Annual average exchange rates of the reference year, currency units per US "
+           "dollar"),
+        ("turnover",)),
+    "reporting_members": SheetText(
+        N_("Table %(number)s: Members with an accepted submission, %(year)s"),
+        N_("The member organisations whose figures are in the tables, by country"),
+        ("accepted", "members")),
+}  # fmt: skip
+
+
 @cache
 def gettext(lang: str) -> Gettext:
     """The annex's messages in a language; English returns them unchanged."""
