@@ -1,6 +1,7 @@
 """Report stage: the annual report in each language, the annex workbook, provenance."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -117,6 +118,56 @@ class ReportConfig(Config):
     languages: list[str] = list(LANGUAGES)
 
 
+def report_inputs(
+    year: int,
+    *,
+    raw_data: Path,
+    fx_source: str,
+    reference_data: Reference,
+    submission_outcomes: YearValidation,
+    accepted_figures: pl.DataFrame,
+    area_statistics: pl.DataFrame,
+    sector_statistics: pl.DataFrame,
+    type_statistics: pl.DataFrame,
+    area_trends: Trends,
+    trend_statistics: pl.DataFrame,
+    coverage_statistics: pl.DataFrame,
+    estimate_statistics: Estimates,
+    edition: Edition,
+    figures_provenance_record: FiguresRecord,
+) -> tuple[ReportData, dict[str, bytes]]:
+    """The report's data and its attachments, from the assets it is rendered from.
+
+    A function of its own so that benchmarks/build.py renders the very same HTML from
+    the stored partitions of a build.
+    """
+    # The published statistics files and the figures' provenance travel inside the PDF.
+    attachments = {
+        **figures_provenance_record.files,
+        "provenance.json": provenance_bytes(figures_provenance_record.record),
+    }
+    data = ReportData(
+        year=year,
+        by_area=area_statistics,
+        by_sector=sector_statistics,
+        by_type=type_statistics,
+        submissions=submission_outcomes.submissions,
+        reporting_members=reporting_members(reference_data, accepted_figures),
+        fx_rates=reference_data.rates_for(year),
+        fx_source=fx_source,
+        trends=area_trends.table,
+        missing_years=area_trends.missing_years,
+        membership_changes=area_trends.membership_changes,
+        sample=is_sample(raw_data),
+        series_trends=trend_statistics,
+        coverage=coverage_statistics,
+        estimates=estimate_statistics.estimates,
+        edition=edition.number,
+        revised_headlines=edition.revised.filter(pl.col("level") == "global"),
+    )
+    return data, attachments
+
+
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def annual_report_pdf(
     context: AssetExecutionContext,
@@ -145,29 +196,22 @@ def annual_report_pdf(
     unknown = sorted(set(config.languages) - set(LANGUAGES))
     if unknown:
         raise ValueError(f"unknown report language(s) {unknown}; use en, fr or es")
-    # The published statistics files and the figures' provenance travel inside the PDF.
-    attachments = {
-        **figures_provenance_record.files,
-        "provenance.json": provenance_bytes(figures_provenance_record.record),
-    }
-    data = ReportData(
-        year=year,
-        by_area=area_statistics,
-        by_sector=sector_statistics,
-        by_type=type_statistics,
-        submissions=submission_outcomes.submissions,
-        reporting_members=reporting_members(reference_data, accepted_figures),
-        fx_rates=reference_data.rates_for(year),
+    data, attachments = report_inputs(
+        year,
+        raw_data=paths.raw_data_dir,
         fx_source=report_settings.fx_source,
-        trends=area_trends.table,
-        missing_years=area_trends.missing_years,
-        membership_changes=area_trends.membership_changes,
-        sample=is_sample(paths.raw_data_dir),
-        series_trends=trend_statistics,
-        coverage=coverage_statistics,
-        estimates=estimate_statistics.estimates,
-        edition=edition.number,
-        revised_headlines=edition.revised.filter(pl.col("level") == "global"),
+        reference_data=reference_data,
+        submission_outcomes=submission_outcomes,
+        accepted_figures=accepted_figures,
+        area_statistics=area_statistics,
+        sector_statistics=sector_statistics,
+        type_statistics=type_statistics,
+        area_trends=area_trends,
+        trend_statistics=trend_statistics,
+        coverage_statistics=coverage_statistics,
+        estimate_statistics=estimate_statistics,
+        edition=edition,
+        figures_provenance_record=figures_provenance_record,
     )
     out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
