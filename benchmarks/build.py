@@ -213,6 +213,9 @@ def main() -> None:
     parser.add_argument("--raw-data", type=Path, default=ROOT / "raw_data")
     parser.add_argument("--no-ui", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--outputs", type=Path, help="copy the first en and all builds' out folders here"
+    )
     args = parser.parse_args()
     raw = args.raw_data.resolve()
     work = Path(tempfile.mkdtemp(prefix="cicopa-bench-"))
@@ -234,7 +237,12 @@ def main() -> None:
                 check=True, capture_output=True, text=True, cwd=ROOT,
             )  # fmt: skip
             times.setdefault("weasyprint", []).append(float(alone.stdout))
-            times.setdefault("build all", []).append(cold_build(raw, args.year, "all", work)[0])
+            seconds, every = cold_build(raw, args.year, "all", work)
+            times.setdefault("build all", []).append(seconds)
+            if args.outputs and round_ == 0:
+                shutil.copytree(en / "out", args.outputs / "en", dirs_exist_ok=True)
+                shutil.copytree(every / "out", args.outputs / "all", dirs_exist_ok=True)
+            shutil.rmtree(every, ignore_errors=True)
             if not args.no_ui:
                 times.setdefault("ui", []).append(ui_start(work))
             shutil.rmtree(en, ignore_errors=True)

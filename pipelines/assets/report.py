@@ -1,6 +1,10 @@
 """Report stage: the annual report in each language, the annex workbook, provenance."""
 
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +172,32 @@ def report_inputs(
     return data, attachments
 
 
+def rendered_reports(
+    data: ReportData, languages: list[str], attachments: tuple[tuple[str, bytes], ...]
+) -> Iterator[tuple[str, bytes]]:
+    """Each language's PDF, in the order given; with two cores, two rendered at a time.
+
+    WeasyPrint renders on one core. A forked worker (it starts with everything this
+    process has imported, so it pays no start-up) takes the languages after the first
+    while this process renders the first, then takes back whatever the worker has not
+    started, from the last. The same inputs give the same bytes wherever rendered.
+    """
+    if len(languages) < 2 or len(os.sched_getaffinity(0)) < 2:
+        for lang in languages:
+            yield lang, render_pdf(data, lang=lang, attachments=attachments)
+        return
+    first, rest = languages[0], languages[1:]
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as worker:
+        queued = {lang: worker.submit(render_pdf, data, lang, attachments) for lang in rest}
+        yield first, render_pdf(data, lang=first, attachments=attachments)
+        here: dict[str, bytes] = {}
+        while taken := next((lang for lang in reversed([*queued]) if queued[lang].cancel()), None):
+            here[taken] = render_pdf(data, lang=taken, attachments=attachments)
+            del queued[taken]
+        for lang in rest:
+            yield lang, here[lang] if lang in here else queued[lang].result()
+
+
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def annual_report_pdf(
     context: AssetExecutionContext,
@@ -215,9 +245,9 @@ def annual_report_pdf(
     )
     out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
-    for lang in (lang for lang in LANGUAGES if lang in config.languages):
+    languages = [lang for lang in LANGUAGES if lang in config.languages]
+    for lang, pdf in rendered_reports(data, languages, tuple(attachments.items())):
         path = out_dir / report_file_name(year, lang)
-        pdf = render_pdf(data, lang=lang, attachments=tuple(attachments.items()))
         metadata.update(written_file(path, write_atomic(path, pdf)))
         metadata[f"{path.name} bytes"] = len(pdf)
         pages = pdf_pages(pdf)
