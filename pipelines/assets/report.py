@@ -43,9 +43,7 @@ from pipelines.assets.series import Estimates
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
-from reports.annex import AnnexData, annex_bytes, default_release
 from reports.model import ReportData
-from reports.render import render_pdf
 
 GROUP = "report"
 
@@ -182,6 +180,10 @@ def rendered_reports(
     while this process renders the first, then takes back whatever the worker has not
     started, from the last. The same inputs give the same bytes wherever rendered.
     """
+    # Imported here: loading WeasyPrint (and its fonts) is for the run, not for every
+    # process that loads the code location (the UI's code server, the daemon).
+    from reports.render import render_pdf
+
     if len(languages) < 2 or len(os.sched_getaffinity(0)) < 2:
         for lang in languages:
             yield lang, render_pdf(data, lang=lang, attachments=attachments)
@@ -277,6 +279,8 @@ def statistical_annex(
     edition: Edition,
 ) -> MaterializeResult:
     """statistical_annex_<year>_<lang>.xlsx, one per language: every table of the report."""
+    from reports.annex import AnnexData, annex_bytes, default_release  # see rendered_reports
+
     year = int(context.partition_key)
     data = AnnexData(
         year=year,
