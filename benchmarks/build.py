@@ -201,7 +201,7 @@ def event_log_share(raw: Path, year: int, work: Path) -> dict:
         for line in trace.read_text().splitlines():
             parts = line.split()
             if parts and parts[-1] in {"fdatasync", "fsync"}:
-                calls += int(parts[3] if len(parts) >= 6 else parts[2])
+                calls += int(parts[3])  # % time, seconds, usecs/call, calls[, errors]
         result["fsync calls"] = calls
     return result
 
