@@ -175,10 +175,12 @@ def rendered_reports(
 ) -> Iterator[tuple[str, bytes]]:
     """Each language's PDF, in the order given; with two cores, two rendered at a time.
 
-    WeasyPrint renders on one core. A forked worker (it starts with everything this
-    process has imported, so it pays no start-up) takes the languages after the first
-    while this process renders the first, then takes back whatever the worker has not
-    started, from the last. The same inputs give the same bytes wherever rendered.
+    WeasyPrint renders on one core. A worker process takes the languages after the
+    first while this process renders the first, then this process takes back whatever
+    the worker has not started, from the last. The worker is spawned, not forked: a
+    fork copies the locks other threads of a run hold (Dagster's, logging's) and hung
+    a build; spawning costs its imports, paid while the first language renders. The
+    same inputs give the same bytes wherever rendered.
     """
     # Imported here: loading WeasyPrint (and its fonts) is for the run, not for every
     # process that loads the code location (the UI's code server, the daemon).
@@ -189,7 +191,7 @@ def rendered_reports(
             yield lang, render_pdf(data, lang=lang, attachments=attachments)
         return
     first, rest = languages[0], languages[1:]
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as worker:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
         queued = {lang: worker.submit(render_pdf, data, lang, attachments) for lang in rest}
         yield first, render_pdf(data, lang=first, attachments=attachments)
         here: dict[str, bytes] = {}
