@@ -54,6 +54,9 @@ BABEL_LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES"}
 FIRST_REFERENCE_YEAR = int(os.environ.get("CICOPA_FIRST_YEAR") or 2023)
 # Trends and the large-change warning look back over Y-2..Y.
 TREND_YEARS = 3
+# Past this many reporting members (about ten pages of names) the report's Annex A
+# counts them by country; every name stays in the annex workbook's member table.
+REPORT_MEMBER_LIST_LIMIT = 400
 # Non-response is imputed from a member's latest accepted year among Y-3..Y-1.
 IMPUTATION_LOOKBACK_YEARS = 3
 

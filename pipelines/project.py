@@ -9,6 +9,26 @@ from cicopa.settings import DEFAULT_DAGSTER_HOME, DEFAULT_PG_PORT, PROJECT_ROOT
 
 __all__ = ["PROJECT_ROOT", "ensure_dagster_home"]
 
+# The local instance: Dagster's SQLite files in DAGSTER_HOME, opened by the project's
+# storage classes (pipelines/instance.py: fewer engines, no fdatasync per event).
+INSTANCE_CONFIG = """\
+# Local instance: SQLite storage in this folder, opened by pipelines/instance.py.
+# See dagster.postgres.yaml in the project root for the PostgreSQL set-up.
+telemetry:
+  enabled: false
+run_storage:
+  module: pipelines.instance
+  class: QuickSqliteRunStorage
+event_log_storage:
+  module: pipelines.instance
+  class: QuickSqliteEventLogStorage
+"""
+EARLIER_INSTANCE_CONFIGS = (
+    "# Local instance: SQLite storage in this folder. See dagster.postgres.yaml\n"
+    "# in the project root for the PostgreSQL set-up.\n"
+    "telemetry:\n  enabled: false\n",
+)
+
 
 def ensure_dagster_home() -> Path:
     """Point Dagster at the project's own instance unless DAGSTER_HOME says otherwise.
@@ -22,10 +42,8 @@ def ensure_dagster_home() -> Path:
     os.environ.setdefault("CICOPA_PG_PORT", str(DEFAULT_PG_PORT))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(
-            "# Local instance: SQLite storage in this folder. See dagster.postgres.yaml\n"
-            "# in the project root for the PostgreSQL set-up.\n"
-            "telemetry:\n  enabled: false\n"
-        )
+    # A home written by an earlier version of the project gets the current text; a
+    # dagster.yaml of the operator's own (PostgreSQL, anything else) is left alone.
+    if not config.exists() or config.read_text() in EARLIER_INSTANCE_CONFIGS:
+        config.write_text(INSTANCE_CONFIG)
     return home

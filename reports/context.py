@@ -113,7 +113,9 @@ def build_context(
         "countries": countries,
         **breakdowns,
         "submissions": _submissions(data.submissions, _),
-        "members": _members(data.reporting_members, lang),
+        "members": (members := _members(data.reporting_members, lang)),
+        "members_by_country": _by_country(members),
+        "member_list_limit": settings.REPORT_MEMBER_LIST_LIMIT,
         "fx_rates": _fx_rates(data.fx_rates, data.year),
         "fx_source": _(data.fx_source) if data.fx_source in KNOWN_SENTENCES else data.fx_source,
         "trends": trends,
@@ -245,6 +247,18 @@ def _members(reporting_members: pl.DataFrame, lang: str) -> list[dict[str, Any]]
         )
     )
     return rows
+
+
+def _by_country(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per country, in the member list's order, with its number of members."""
+    counts: dict[str, dict[str, Any]] = {}
+    for m in members:
+        row = counts.setdefault(
+            m["country"],
+            {"country_label": m["country_label"], "region_short": m["region_short"], "count": 0},
+        )
+        row["count"] += 1
+    return list(counts.values())
 
 
 def _fx_rates(fx_rates: pl.DataFrame, year: int) -> list[dict[str, Any]]:

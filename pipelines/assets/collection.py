@@ -14,8 +14,6 @@ from pipelines.assets.ingest import accepted_figures_of
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
-from reports.feedback import feedback_pdfs
-from reports.forms import open_collection
 
 GROUP = "collection"
 
@@ -43,6 +41,8 @@ def survey_forms(
     earlier: dict[int, pl.DataFrame],
 ) -> MaterializeResult:
     """forms/<year>/<member_id>.xlsx: one prepared form per active member, in its language."""
+    from reports.forms import open_collection  # for the run, not the code location's load
+
     year = int(context.partition_key)
     written = open_collection(
         reference_data, paths.out_dir, year, earlier=earlier, deadline=config.day(year)
@@ -91,6 +91,8 @@ def member_feedback(
     submission_outcomes: YearValidation,
 ) -> MaterializeResult:
     """feedback/<year>/<member_id>.pdf for each member with a rejected file or warnings."""
+    from reports.feedback import feedback_pdfs  # WeasyPrint: for the run, not the load
+
     year = int(context.partition_key)
     deadline = config.day(year)
     letters = feedback_pdfs(

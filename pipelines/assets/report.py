@@ -1,6 +1,11 @@
 """Report stage: the annual report in each language, the annex workbook, provenance."""
 
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -38,9 +43,7 @@ from pipelines.assets.series import Estimates
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
-from reports.annex import AnnexData, annex_bytes, default_release
 from reports.model import ReportData
-from reports.render import render_pdf
 
 GROUP = "report"
 
@@ -117,6 +120,88 @@ class ReportConfig(Config):
     languages: list[str] = list(LANGUAGES)
 
 
+def report_inputs(
+    year: int,
+    *,
+    raw_data: Path,
+    fx_source: str,
+    reference_data: Reference,
+    submission_outcomes: YearValidation,
+    accepted_figures: pl.DataFrame,
+    area_statistics: pl.DataFrame,
+    sector_statistics: pl.DataFrame,
+    type_statistics: pl.DataFrame,
+    area_trends: Trends,
+    trend_statistics: pl.DataFrame,
+    coverage_statistics: pl.DataFrame,
+    estimate_statistics: Estimates,
+    edition: Edition,
+    figures_provenance_record: FiguresRecord,
+) -> tuple[ReportData, dict[str, bytes]]:
+    """The report's data and its attachments, from the assets it is rendered from.
+
+    A function of its own so that benchmarks/build.py renders the very same HTML from
+    the stored partitions of a build.
+    """
+    # The published statistics files and the figures' provenance travel inside the PDF.
+    attachments = {
+        **figures_provenance_record.files,
+        "provenance.json": provenance_bytes(figures_provenance_record.record),
+    }
+    data = ReportData(
+        year=year,
+        by_area=area_statistics,
+        by_sector=sector_statistics,
+        by_type=type_statistics,
+        submissions=submission_outcomes.submissions,
+        reporting_members=reporting_members(reference_data, accepted_figures),
+        fx_rates=reference_data.rates_for(year),
+        fx_source=fx_source,
+        trends=area_trends.table,
+        missing_years=area_trends.missing_years,
+        membership_changes=area_trends.membership_changes,
+        sample=is_sample(raw_data),
+        series_trends=trend_statistics,
+        coverage=coverage_statistics,
+        estimates=estimate_statistics.estimates,
+        edition=edition.number,
+        revised_headlines=edition.revised.filter(pl.col("level") == "global"),
+    )
+    return data, attachments
+
+
+def rendered_reports(
+    data: ReportData, languages: list[str], attachments: tuple[tuple[str, bytes], ...]
+) -> Iterator[tuple[str, bytes]]:
+    """Each language's PDF, in the order given; with two cores, two rendered at a time.
+
+    WeasyPrint renders on one core. A worker process takes the languages after the
+    first while this process renders the first, then this process takes back whatever
+    the worker has not started, from the last. The worker is spawned, not forked: a
+    fork copies the locks other threads of a run hold (Dagster's, logging's) and hung
+    a build; spawning costs its imports, paid while the first language renders. The
+    same inputs give the same bytes wherever rendered.
+    """
+    # Imported here: loading WeasyPrint (and its fonts) is for the run, not for every
+    # process that loads the code location (the UI's code server, the daemon).
+    from reports.render import render_pdf
+
+    if len(languages) < 2 or len(os.sched_getaffinity(0)) < 2:
+        for lang in languages:
+            yield lang, render_pdf(data, lang=lang, attachments=attachments)
+        return
+    first, rest = languages[0], languages[1:]
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
+        queued = {lang: worker.submit(render_pdf, data, lang, attachments) for lang in rest}
+        yield first, render_pdf(data, lang=first, attachments=attachments)
+        here: dict[str, bytes] = {}
+        while taken := next((lang for lang in reversed([*queued]) if queued[lang].cancel()), None):
+            here[taken] = render_pdf(data, lang=taken, attachments=attachments)
+            del queued[taken]
+        for lang in rest:
+            yield lang, here[lang] if lang in here else queued[lang].result()
+
+
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
 def annual_report_pdf(
     context: AssetExecutionContext,
@@ -145,35 +230,28 @@ def annual_report_pdf(
     unknown = sorted(set(config.languages) - set(LANGUAGES))
     if unknown:
         raise ValueError(f"unknown report language(s) {unknown}; use en, fr or es")
-    # The published statistics files and the figures' provenance travel inside the PDF.
-    attachments = {
-        **figures_provenance_record.files,
-        "provenance.json": provenance_bytes(figures_provenance_record.record),
-    }
-    data = ReportData(
-        year=year,
-        by_area=area_statistics,
-        by_sector=sector_statistics,
-        by_type=type_statistics,
-        submissions=submission_outcomes.submissions,
-        reporting_members=reporting_members(reference_data, accepted_figures),
-        fx_rates=reference_data.rates_for(year),
+    data, attachments = report_inputs(
+        year,
+        raw_data=paths.raw_data_dir,
         fx_source=report_settings.fx_source,
-        trends=area_trends.table,
-        missing_years=area_trends.missing_years,
-        membership_changes=area_trends.membership_changes,
-        sample=is_sample(paths.raw_data_dir),
-        series_trends=trend_statistics,
-        coverage=coverage_statistics,
-        estimates=estimate_statistics.estimates,
-        edition=edition.number,
-        revised_headlines=edition.revised.filter(pl.col("level") == "global"),
+        reference_data=reference_data,
+        submission_outcomes=submission_outcomes,
+        accepted_figures=accepted_figures,
+        area_statistics=area_statistics,
+        sector_statistics=sector_statistics,
+        type_statistics=type_statistics,
+        area_trends=area_trends,
+        trend_statistics=trend_statistics,
+        coverage_statistics=coverage_statistics,
+        estimate_statistics=estimate_statistics,
+        edition=edition,
+        figures_provenance_record=figures_provenance_record,
     )
     out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
-    for lang in (lang for lang in LANGUAGES if lang in config.languages):
+    languages = [lang for lang in LANGUAGES if lang in config.languages]
+    for lang, pdf in rendered_reports(data, languages, tuple(attachments.items())):
         path = out_dir / report_file_name(year, lang)
-        pdf = render_pdf(data, lang=lang, attachments=tuple(attachments.items()))
         metadata.update(written_file(path, write_atomic(path, pdf)))
         metadata[f"{path.name} bytes"] = len(pdf)
         pages = pdf_pages(pdf)
@@ -203,6 +281,8 @@ def statistical_annex(
     edition: Edition,
 ) -> MaterializeResult:
     """statistical_annex_<year>_<lang>.xlsx, one per language: every table of the report."""
+    from reports.annex import AnnexData, annex_bytes, default_release  # see rendered_reports
+
     year = int(context.partition_key)
     data = AnnexData(
         year=year,
