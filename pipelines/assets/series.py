@@ -7,11 +7,8 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetExecutionContext,
-    AssetIn,
-    MetadataValue,
     Output,
     asset,
-    asset_check,
 )
 
 from cicopa import series
@@ -19,6 +16,7 @@ from cicopa.reference import Reference
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS
 from pipelines.assets.ingest import accepted_figures_of
 from pipelines.assets.statistics import publish_table
+from pipelines.checks import blocking_check, failures_result
 from pipelines.metadata import preview
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
@@ -83,32 +81,17 @@ def estimate_statistics(
     )
 
 
-def _result(failures: pl.DataFrame, checked: int) -> AssetCheckResult:
-    return AssetCheckResult(
-        passed=failures.is_empty(),
-        metadata={
-            "rows checked": checked,
-            "failing rows": failures.height,
-            "failures": preview(failures) if failures.height else MetadataValue.text("none"),
-        },
-    )
-
-
 # Blocking: a series that does not add up is never published.
-@asset_check(asset=trend_statistics, blocking=True, partitions_def=reference_years)
+@blocking_check(trend_statistics)
 def trend_parts_add_up(
     context: AssetCheckExecutionContext, trend_statistics: pl.DataFrame
 ) -> AssetCheckResult:
     """value = continuing + joined + resumed; previous = continuing + left + stopped."""
-    return _result(series.trends_identity_failures(trend_statistics), trend_statistics.height)
+    failures = series.trends_identity_failures(trend_statistics)
+    return failures_result(failures, {"rows checked": trend_statistics.height})
 
 
-@asset_check(
-    asset=estimate_statistics,
-    blocking=True,
-    partitions_def=reference_years,
-    additional_ins={"area_statistics": AssetIn("area_statistics")},
-)
+@blocking_check(estimate_statistics, "area_statistics")
 def estimates_tie_out(
     context: AssetCheckExecutionContext,
     estimate_statistics: Estimates,
@@ -116,18 +99,11 @@ def estimates_tie_out(
 ) -> AssetCheckResult:
     """WORLD = its regions, each region = its countries, in estimates.csv as in by_area."""
     table = estimate_statistics.estimates
-    return _result(series.estimates_tie_out_failures(table, area_statistics), table.height)
+    failures = series.estimates_tie_out_failures(table, area_statistics)
+    return failures_result(failures, {"rows checked": table.height})
 
 
-@asset_check(
-    asset=estimate_statistics,
-    blocking=True,
-    partitions_def=reference_years,
-    additional_ins={
-        "area_statistics": AssetIn("area_statistics"),
-        "reference_data": AssetIn("reference_data"),
-    },
-)
+@blocking_check(estimate_statistics, "area_statistics", "reference_data")
 def estimates_reported_part_is_by_area(
     context: AssetCheckExecutionContext,
     estimate_statistics: Estimates,
@@ -141,4 +117,4 @@ def estimates_reported_part_is_by_area(
         area_statistics,
         reference_data,
     )
-    return _result(failures, estimate_statistics.estimates.height)
+    return failures_result(failures, {"rows checked": estimate_statistics.estimates.height})

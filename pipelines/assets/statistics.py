@@ -6,15 +6,15 @@ import polars as pl
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetExecutionContext,
-    AssetIn,
     AssetKey,
+    AssetsDefinition,
     MetadataValue,
     Output,
     TableColumnDep,
     TableColumnLineage,
     asset,
-    asset_check,
 )
 
 from cicopa import statistics
@@ -23,6 +23,7 @@ from cicopa.reference import Reference
 from cicopa.settings import TREND_YEARS
 from cicopa.trends import Trends, membership_changes, trend_table
 from pipelines.assets.ingest import accepted_figures_of
+from pipelines.checks import blocking_check, failures_result
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
@@ -159,18 +160,12 @@ def type_statistics(
 
 def _tie_out(table: pl.DataFrame, parent: str, child: str) -> AssetCheckResult:
     failures = statistics.tie_out_failures(table, parent, child)
-    return AssetCheckResult(
-        passed=failures.is_empty(),
-        metadata={
-            "areas checked": table.filter(pl.col("level") == parent).height,
-            "failing rows": failures.height,
-            "failures": preview(failures) if failures.height else MetadataValue.text("none"),
-        },
-    )
+    parents = table.filter(pl.col("level") == parent).height
+    return failures_result(failures, {"areas checked": parents})
 
 
 # Blocking: a report must never publish figures that do not add up.
-@asset_check(asset=area_statistics, blocking=True, partitions_def=reference_years)
+@blocking_check(area_statistics)
 def world_equals_sum_of_regions(
     context: AssetCheckExecutionContext, area_statistics: pl.DataFrame
 ) -> AssetCheckResult:
@@ -178,7 +173,7 @@ def world_equals_sum_of_regions(
     return _tie_out(area_statistics, "global", "region")
 
 
-@asset_check(asset=area_statistics, blocking=True, partitions_def=reference_years)
+@blocking_check(area_statistics)
 def regions_equal_sum_of_countries(
     context: AssetCheckExecutionContext, area_statistics: pl.DataFrame
 ) -> AssetCheckResult:
@@ -186,7 +181,7 @@ def regions_equal_sum_of_countries(
     return _tie_out(area_statistics, "region", "country")
 
 
-@asset_check(asset=area_statistics, blocking=True, partitions_def=reference_years)
+@blocking_check(area_statistics)
 def sub_regions_equal_sum_of_countries(
     context: AssetCheckExecutionContext, area_statistics: pl.DataFrame
 ) -> AssetCheckResult:
@@ -194,64 +189,50 @@ def sub_regions_equal_sum_of_countries(
     return _tie_out(area_statistics, "sub_region", "country")
 
 
-def _breakdown_tie_out(breakdown: pl.DataFrame, by_area: pl.DataFrame) -> AssetCheckResult:
-    failures = statistics.breakdown_failures(breakdown, by_area)
-    return AssetCheckResult(
-        passed=failures.is_empty(),
-        metadata={
-            "areas checked": by_area.height,
-            "failing rows": failures.height,
-            "failures": preview(failures) if failures.height else MetadataValue.text("none"),
-        },
-    )
+def _ties_out_to_areas(of: AssetsDefinition, name: str, description: str) -> AssetChecksDefinition:
+    """The check that each area's rows of a breakdown table add up to its by_area.csv row.
+
+    Blocking: the report prints by_area's figures as the total of its sector and type tables.
+    """
+
+    @blocking_check(of, "area_statistics", name=name, description=description)
+    def check(
+        context: AssetCheckExecutionContext,
+        breakdown: pl.DataFrame,
+        area_statistics: pl.DataFrame,
+    ) -> AssetCheckResult:
+        failures = statistics.breakdown_failures(breakdown, area_statistics)
+        return failures_result(failures, {"areas checked": area_statistics.height})
+
+    return check
 
 
-# Blocking: the report prints by_area's figures as the total of its sector and type tables.
-@asset_check(
-    asset=sector_statistics,
-    blocking=True,
-    partitions_def=reference_years,
-    additional_ins={"area_statistics": AssetIn("area_statistics")},
+sectors_tie_out_to_areas = _ties_out_to_areas(
+    sector_statistics,
+    "sectors_tie_out_to_areas",
+    "Each area's sectors add up to its by_area.csv row, for every published measure.",
 )
-def sectors_tie_out_to_areas(
-    context: AssetCheckExecutionContext,
-    sector_statistics: pl.DataFrame,
-    area_statistics: pl.DataFrame,
-) -> AssetCheckResult:
-    """Each area's sectors add up to its by_area.csv row, for every published measure."""
-    return _breakdown_tie_out(sector_statistics, area_statistics)
-
-
-@asset_check(
-    asset=type_statistics,
-    blocking=True,
-    partitions_def=reference_years,
-    additional_ins={"area_statistics": AssetIn("area_statistics")},
+types_tie_out_to_areas = _ties_out_to_areas(
+    type_statistics,
+    "types_tie_out_to_areas",
+    "Each area's cooperative types add up to its by_area.csv row.",
 )
-def types_tie_out_to_areas(
-    context: AssetCheckExecutionContext,
-    type_statistics: pl.DataFrame,
-    area_statistics: pl.DataFrame,
-) -> AssetCheckResult:
-    """Each area's cooperative types add up to its by_area.csv row."""
-    return _breakdown_tie_out(type_statistics, area_statistics)
 
 
-@asset_check(asset=area_statistics, blocking=True, partitions_def=reference_years)
+@blocking_check(area_statistics)
 def employment_identities_hold(
     context: AssetCheckExecutionContext, area_statistics: pl.DataFrame
 ) -> AssetCheckResult:
     """employment_in_cooperatives = worker_members + employees; total adds producer_members."""
     failures = statistics.identity_failures(area_statistics)
     regions = area_statistics.filter(pl.col("level").is_in(["global", "region"]))
-    return AssetCheckResult(
-        passed=failures.is_empty(),
-        metadata={
-            "failing rows": failures.height,
-            "failures": preview(failures) if failures.height else MetadataValue.text("none"),
+    return failures_result(
+        failures,
+        {},
+        {
             "response rate by region": MetadataValue.json(
                 dict(regions.select("area_code", "response_rate").iter_rows())
-            ),
+            )
         },
     )
 
