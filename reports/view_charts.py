@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -43,27 +43,21 @@ def charts(
     with_rows = [r for r in regions if r["row"]]
     if with_rows:
         labels = [r["short"] for r in with_rows]
-        out["regions"] = _svg(
-            bar_chart_svg(
-                labels,
-                [r["row"]["employment_total"] or 0 for r in with_rows],
-                title=_("Persons employed by region, %(year)s") % {"year": year},
-                format_value=fmt.int,
-                show_title=False,
-            )
+        out["regions"] = _bars(
+            labels,
+            [r["row"]["employment_total"] or 0 for r in with_rows],
+            _("Persons employed by region, %(year)s") % {"year": year},
+            fmt.int,
         )
         rates = [r["row"]["response_rate"] or 0 for r in with_rows]
         # Bars that are all the same (every region at 100 %) show nothing: no figure.
         if len(set(rates)) > 1:
-            out["response"] = _svg(
-                bar_chart_svg(
-                    labels,
-                    rates,
-                    title=_("Response rate by region, %(year)s") % {"year": year},
-                    format_value=fmt.pct,
-                    show_title=False,
-                    scale_max=1.0,
-                )
+            out["response"] = _bars(
+                labels,
+                rates,
+                _("Response rate by region, %(year)s") % {"year": year},
+                fmt.pct,
+                scale_max=1.0,
             )
     # Countries with figures, by ISO code: the map shades these and greys the others.
     mapped = {
@@ -88,29 +82,38 @@ def charts(
                 inset_label=short_name(area_name("region", "EUROPE", lang)),
             )
         )
-    types = breakdowns["types"]["rows"]
-    if types:
-        out["types"] = _svg(
-            bar_chart_svg(
-                [r["name"] for r in types],
-                [r["enterprises"] or 0 for r in types],
-                title=_("Enterprises by type of cooperative, %(year)s") % {"year": year},
-                format_value=fmt.int,
-                show_title=False,
+    for key, measure, title in (
+        ("types", "enterprises", _("Enterprises by type of cooperative, %(year)s")),
+        ("sectors", "employment_total", _("Persons employed by economic activity, %(year)s")),
+    ):
+        if rows := breakdowns[key]["rows"]:
+            out[key] = _bars(
+                [r["name"] for r in rows],
+                [r[measure] or 0 for r in rows],
+                title % {"year": year},
+                fmt.int,
             )
-        )
-    sectors = breakdowns["sectors"]["rows"]
-    if sectors:
-        out["sectors"] = _svg(
-            bar_chart_svg(
-                [r["name"] for r in sectors],
-                [r["employment_total"] or 0 for r in sectors],
-                title=_("Persons employed by economic activity, %(year)s") % {"year": year},
-                format_value=fmt.int,
-                show_title=False,
-            )
-        )
     return out
+
+
+def _bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    format_value: Callable[[float], str],
+    scale_max: float | None = None,
+) -> Markup:
+    """A bar chart whose title is not drawn: the caption prints it, the PDF's /Alt keeps it."""
+    return _svg(
+        bar_chart_svg(
+            labels,
+            values,
+            title=title,
+            format_value=format_value,
+            show_title=False,
+            scale_max=scale_max,
+        )
+    )
 
 
 def _svg(svg: str) -> Markup:
