@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 import polars as pl
+
+if TYPE_CHECKING:
+    from reports.model import ReportData
 
 HEADER = [
     "member_id", "reference_year", "sector", "cooperative_type", "enterprises",
@@ -50,6 +54,32 @@ FX_RATES = [
     ("2025", "EUR", "0.8"),
     ("2025", "BRL", "5.0"),
 ]
+
+
+# Every file a full build of 2025 writes under out/2025 (SPEC section 5): the PDF and the
+# annex in each language, provenance, the statistics with their SDMX export, validation.
+FULL_BUILD_2025 = frozenset(
+    {
+        "annual_report_2025_en.pdf",
+        "annual_report_2025_es.pdf",
+        "annual_report_2025_fr.pdf",
+        "provenance.json",
+        "statistical_annex_2025_en.xlsx",
+        "statistical_annex_2025_es.xlsx",
+        "statistical_annex_2025_fr.xlsx",
+        "statistics/by_area.csv",
+        "statistics/by_sector.csv",
+        "statistics/by_type.csv",
+        "statistics/coverage.csv",
+        "statistics/estimates.csv",
+        "statistics/imputations.csv",
+        "statistics/sdmx/CICOPA_COOP_2025.csv",
+        "statistics/sdmx/CICOPA_COOP_2025_structure.xml",
+        "statistics/trends.csv",
+        "validation/issues.csv",
+        "validation/submissions.csv",
+    }
+)
 
 
 def write_rows(path: Path, rows: list[tuple[str, ...]] | list[list[Any]]) -> Path:
@@ -308,3 +338,23 @@ def write_series_fixture(raw_data: Path) -> Path:
         ],
     )  # fmt: skip
     return raw_data
+
+
+def with_kenya(data: ReportData) -> ReportData:
+    """`data` plus Kenya (Africa), a copy of Japan's row with women 79,347 of 185,620.
+
+    Its women's share, 79,347 / 185,620 = 42.747 %, prints 42.7 %; by_area.csv's 0.4275
+    rounded a second time would print 42.8 %. Every member of Kenya reports women.
+    """
+    kenya = data.by_area.filter(pl.col("area_code") == "JP").with_columns(
+        area_code=pl.lit("KE"), area_name=pl.lit("Kenya"), parent_code=pl.lit("AFRICA"),
+        women=pl.lit(79_347, pl.Int64), employment_total=pl.lit(185_620, pl.Int64),
+        women_share=pl.lit(0.4275),
+    )  # fmt: skip
+    coverage = pl.DataFrame(
+        [("country", "KE", "women", 1, 1, 185_620, 185_620, 1.0)],
+        schema=["level", "area_code", "item", "members_reporting", "members_reporting_item",
+                "employment_total", "employment_total_item", "coverage"],
+        orient="row",
+    )  # fmt: skip
+    return dataclasses.replace(data, by_area=pl.concat([data.by_area, kenya]), coverage=coverage)

@@ -10,23 +10,15 @@ import pytest
 
 from cicopa.links import member_token
 from tests.builders import make_reference, row, write_xlsx
-from tests.web_helpers import CHROMIUM, CHROMIUM_ARGS, SECRET, STAFF_TOKEN, running
+from tests.web_helpers import SECRET, STAFF_TOKEN, chromium, page_errors, running
 
 SHOTS = Path("/tmp/cicopa_web_shots")
 
 
 @pytest.fixture
 def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package `chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 @pytest.fixture
@@ -40,13 +32,6 @@ def site(tmp_path: Path) -> Iterator[dict]:
     (out / "2025" / "validation" / "tracker.csv").write_text("member_id,status\n")
     with running(raw_data, out) as port:
         yield {"port": port, "raw": raw_data, "out": out, "tmp": tmp_path}
-
-
-def _errors(page) -> list[str]:
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return problems
 
 
 def test_a_french_member_corrects_three_mistakes_and_is_accepted(site, browser):
@@ -65,7 +50,7 @@ def test_a_french_member_corrects_three_mistakes_and_is_accepted(site, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    problems = _errors(page)
+    problems = page_errors(page)
     page.goto(link)
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_text("Sample federation 1 of France").is_visible()
@@ -148,7 +133,7 @@ def test_the_member_page_in_each_language(site, browser, member, lang, button):
     SHOTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    problems = _errors(page)
+    problems = page_errors(page)
     page.goto(f"http://127.0.0.1:{site['port']}/submit/{member_token(SECRET, member, 2025)}")
     assert page.locator("html").get_attribute("lang") == lang
     bad = write_xlsx(site["tmp"] / f"{member}.xlsx", [row(member_id=member, employees="12 000")])

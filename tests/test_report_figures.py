@@ -285,25 +285,11 @@ def test_the_check_catches_a_figure_the_renderer_computed(allowed: set[str]):
 def test_a_share_ending_in_5_at_4_decimals_prints_its_exact_rounding():
     """Kenya: women 79,347 of 185,620 = 42.747 % prints 42.7 % in the PDF, not the 42.8 %
     of by_area.csv's 0.4275 rounded again."""
-    import dataclasses
-
     from reports.render import render_pdf
+    from tests.builders import with_kenya
     from tests.test_report_render import make_data
 
-    base = make_data()
-    kenya = base.by_area.filter(pl.col("area_code") == "JP").with_columns(
-        area_code=pl.lit("KE"), area_name=pl.lit("Kenya"), parent_code=pl.lit("AFRICA"),
-        women=pl.lit(79_347, pl.Int64), employment_total=pl.lit(185_620, pl.Int64),
-        women_share=pl.lit(0.4275),
-    )  # fmt: skip
-    coverage = pl.DataFrame(
-        [("country", "KE", "women", 1, 1, 185_620, 185_620, 1.0)],
-        schema=["level", "area_code", "item", "members_reporting", "members_reporting_item",
-                "employment_total", "employment_total_item", "coverage"],
-        orient="row",
-    )  # fmt: skip
-    data = dataclasses.replace(base, by_area=pl.concat([base.by_area, kenya]), coverage=coverage)
-    reader = PdfReader(io.BytesIO(render_pdf(data)))
+    reader = PdfReader(io.BytesIO(render_pdf(with_kenya(make_data()))))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     row = re.search(r"Kenya Africa \S+ / \S+ [\d,]+ 185,620 (\S+ %)", text)
     assert row, "Kenya's row of the countries table"

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from reports.filters import NumberFormat
 from reports.render import render_html, render_pdf
+from tests.builders import with_kenya
 from tests.test_report_render import make_data, make_data_with_trends
 
 YEAR = 2025
@@ -220,19 +221,9 @@ def test_the_edition_note_names_the_revised_headline(full_text):
 
 def test_a_share_is_rounded_once_from_the_unrounded_counts():
     """Kenya: women 79,347 of 185,620 = 42.747 % prints 42.7 %, not 42.8 % from 0.4275."""
-    base = make_data()
-    kenya = base.by_area.filter(pl.col("area_code") == "JP").with_columns(
-        area_code=pl.lit("KE"), area_name=pl.lit("Kenya"), parent_code=pl.lit("AFRICA"),
-        women=pl.lit(79_347, pl.Int64), employment_total=pl.lit(185_620, pl.Int64),
-        women_share=pl.lit(0.4275),
-    )  # fmt: skip
-    coverage = pl.DataFrame(
-        [("country", "KE", "women", 1, 1, 185_620, 185_620, 1.0)],
-        schema=list(_coverage().columns),
-        orient="row",
+    row = re.search(
+        r"<th scope=\"row\">Kenya</th>.*?</tr>", render_html(with_kenya(make_data())), re.S
     )
-    data = dataclasses.replace(base, by_area=pl.concat([base.by_area, kenya]), coverage=coverage)
-    row = re.search(r"<th scope=\"row\">Kenya</th>.*?</tr>", render_html(data), re.S)
     assert row and "42.7 %" in row.group(0) and "42.8" not in row.group(0)
 
 

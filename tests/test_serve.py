@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import make_reference
-from tests.web_helpers import CHROMIUM, CHROMIUM_ARGS, raw_request, running
+from tests.web_helpers import chromium, page_errors, raw_request, running
 from web.guard import CSP
 
 SECRET = b"TOP SECRET, outside the out folder\n"
@@ -260,25 +260,15 @@ def test_server_is_local_by_default():
 
 @pytest.fixture
 def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package `chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 def test_staff_open_the_page_and_download_a_report_in_chromium(site, browser, tmp_path: Path):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    problems = page_errors(page)
     page.goto(f"http://127.0.0.1:{site['port']}/")
 
     assert page.title() == "CICOPA annual statistics — downloads"

@@ -25,7 +25,13 @@ import pytest
 from cicopa.settings import PROJECT_ROOT
 from pipelines.cli import main
 from pipelines.ui import WORKSPACE
-from tests.builders import make_reference, row, write_csv, write_statistics_fixture
+from tests.builders import (
+    FULL_BUILD_2025,
+    make_reference,
+    row,
+    write_csv,
+    write_statistics_fixture,
+)
 from tests.pg_server import free_port
 
 # Generous: a loaded 2-core machine boots the webserver and builds far slower than idle.
@@ -212,27 +218,7 @@ def test_cli_schedule_and_ui_runs_give_byte_identical_outputs(
 ) -> None:
     note = three_builds["note"]
     files = {t: year_files(out / "2025") for t, out in world.outs.items()}
-    # Every output of a full build (as in tests/test_build.py): 3 PDFs, 3 annexes, ...
-    expected = {
-        "annual_report_2025_en.pdf",
-        "annual_report_2025_es.pdf",
-        "annual_report_2025_fr.pdf",
-        "provenance.json",
-        "statistical_annex_2025_en.xlsx",
-        "statistical_annex_2025_es.xlsx",
-        "statistical_annex_2025_fr.xlsx",
-        "statistics/by_area.csv",
-        "statistics/by_sector.csv",
-        "statistics/by_type.csv",
-        "statistics/coverage.csv",
-        "statistics/estimates.csv",
-        "statistics/imputations.csv",
-        "statistics/sdmx/CICOPA_COOP_2025.csv",
-        "statistics/sdmx/CICOPA_COOP_2025_structure.xml",
-        "statistics/trends.csv",
-        "validation/issues.csv",
-        "validation/submissions.csv",
-    }
+    expected = FULL_BUILD_2025
     for trigger, found in files.items():
         assert set(found) == expected, f"{trigger}; {note}"
     records = {t: json.loads(f.pop("provenance.json")) for t, f in files.items()}
