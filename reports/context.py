@@ -80,6 +80,15 @@ def build_context(
         "coverage_notes": {
             item: summary.coverage_text(row, fmt, lang) for item, row in world_coverage.items()
         },
+        # Each region's optional items (women, turnover, cooperatives created) with the
+        # base they rest on, as the world's are in the key figures.
+        "region_coverage": {
+            r["code"]: {
+                item: summary.coverage_text(row, fmt, lang)
+                for item, row in summary.coverage_of(data.coverage, "region", r["code"]).items()
+            }
+            for r in regions
+        },
         "estimates": [
             {"name": name, "reported": reported, "estimate": estimates.get(key)}
             for key, name, reported in [
@@ -163,19 +172,21 @@ def _numbering(
     has_trends: bool, charts: Mapping[str, Any], data: ReportData
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Table and figure numbers, in the order the chapters print them (no gaps)."""
-    table_order = ["regions", "composition", "bridge", "trends", "countries", "types"]
-    table_order += ["sectors", "response", "estimates", "statuses"]
+    table_order = ["regions", "composition", "bridge", "lfl_areas", "trends", "countries"]
+    table_order += ["types", "sectors", "response", "estimates", "statuses"]
     if not has_trends:
         table_order.remove("trends")
     if (
         data.series_trends is None
         or data.series_trends.filter(pl.col("year") == data.year).is_empty()
     ):
+        # The like-for-like table by region prints with the bridge (both from trends.csv).
         table_order.remove("bridge")
+        table_order.remove("lfl_areas")
     if data.estimates is None:
         table_order.remove("estimates")
     figure_order = [name for name in view_charts.CHARTS if charts.get(name) is not None]
-    tables = dict.fromkeys(("trends", "bridge", "estimates"), 0) | {
+    tables = dict.fromkeys(("trends", "bridge", "lfl_areas", "estimates"), 0) | {
         name: i for i, name in enumerate(table_order, start=1)
     }
     figures = dict.fromkeys(view_charts.CHARTS, 0)

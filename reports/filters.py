@@ -109,12 +109,6 @@ class NumberFormat:
             return DASH
         return self._decimal(_round(value, 0), 0, text=True)
 
-    def decimal(self, value: object, places: int = 1) -> str:
-        """A decimal number: 1234.56 -> "1,234.6" / "1 234,6" / "1234,6"."""
-        if _missing(value):
-            return DASH
-        return self._decimal(_round(value, places), places)
-
     def pct(self, value: object, places: int = 1) -> str:
         """A fraction as a percentage: 0.4823 -> "48.2 %" / "48,2 %" (CLDR spacing)."""
         if _missing(value):
@@ -139,13 +133,6 @@ class NumberFormat:
             return DASH
         text = self.pct(value, places)
         return text if text.startswith(MINUS) or _round(value, places, 2).is_zero() else "+" + text
-
-    def signed(self, value: object) -> str:
-        """A count with its sign, for the steps of a bridge table: "+1,200", "−300"."""
-        if _missing(value):
-            return DASH
-        text = self.int(value)
-        return text if text.startswith(MINUS) or _round(value, 0).is_zero() else "+" + text
 
     def millions(self, value: object, places: int = 1) -> str:
         """An amount in millions, without unit: 1234500000 -> "1,234.5"."""
@@ -184,8 +171,6 @@ class NumberFormat:
         return {
             "num": self.int,
             "numt": self.int_text,
-            "signed": self.signed,
-            "decimal": self.decimal,
             "pct": self.pct,
             "change": self.change,
             "millions": self.millions,

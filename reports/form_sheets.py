@@ -31,6 +31,7 @@ from reports.form_texts import (
     COLUMN_HELP,
     COLUMNS_HEADING,
     DEADLINE,
+    DEFINITION_DATE,
     DEFINITION_IN,
     DEFINITION_SCOPE,
     DEFINITION_TOTAL,
@@ -311,7 +312,8 @@ def write_instructions(
         paragraph(f"{number}. {say(step)}")
     gap()
     paragraph(say(DEFINITIONS), HEADING_FONT)
-    for definition in (DEFINITION_IN, DEFINITION_SCOPE, DEFINITION_TOTAL, DEFINITION_WOMEN):
+    definitions = (DEFINITION_DATE, DEFINITION_IN, DEFINITION_SCOPE, DEFINITION_TOTAL)
+    for definition in (*definitions, DEFINITION_WOMEN):
         paragraph(f"• {say(definition)}")
     gap()
     paragraph(say(COLUMNS_HEADING), HEADING_FONT)

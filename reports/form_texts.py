@@ -31,15 +31,17 @@ COLUMN_HELP: dict[str, str] = {
         "row counts any person employed."
     ),
     "worker_members": N_(
-        "Members who work in their own cooperative. Worker-members plus employees make up "
-        "employment in cooperatives."
+        "Members who work in their own cooperative, counted on %(employment_date)s. "
+        "Worker-members plus employees make up employment in cooperatives."
     ),
     "employees": N_(
-        "Employees of the cooperatives who are not members. Enter 0 if there are none."
+        "Employees of the cooperatives who are not members, counted on %(employment_date)s. "
+        "Enter 0 if there are none."
     ),
     "producer_members": N_(
-        "Self-employed producers who are members of the cooperatives: employment within the "
-        "scope of cooperatives. Do not count them again as employees."
+        "Self-employed producers who are members of the cooperatives, counted on "
+        "%(employment_date)s: employment within the scope of cooperatives. Do not count them "
+        "again as employees."
     ),
     "women": N_(
         "Women among all the persons of the row (worker-members, employees and "
@@ -144,6 +146,11 @@ STEP_SEND = N_(
     "Save the workbook as .xlsx, keeping its name, and send it by e-mail to %(contact)s."
 )
 DEFINITIONS = N_("Definitions")
+# The day is settings.employment_reference_date, as in the report's methodology.
+DEFINITION_DATE = N_(
+    "Persons are counted as at %(employment_date)s: each person counts once, whatever their "
+    "working time. The figures are headcounts, not full-time equivalents."
+)
 DEFINITION_IN = N_(
     "Employment in cooperatives: worker-members plus employees (ILO Guidelines concerning "
     "statistics of cooperatives, 2018)."

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from cicopa.links import member_link, portal_secret
 from cicopa.outputs import neutralise_formulas, workbook_bytes, write_atomic, write_csv
 from cicopa.reference import Reference
-from cicopa.settings import CONTACT, default_deadline
+from cicopa.settings import CONTACT, default_deadline, employment_reference_date
 from reports.form_sheets import (
     write_instructions,
     write_lists,
@@ -109,6 +109,8 @@ def form_bytes(
         "example": date(year + 1, 2, 15).isoformat(),
         "contact": CONTACT,
         "deadline": format_day(deadline, lang),
+        # Headcounts are as at this day (settings): the instructions and column help say so.
+        "employment_date": format_day(employment_reference_date(year), lang),
         "file": _previous_file(previous),
         "link": link or "",
     }

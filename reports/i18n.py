@@ -155,6 +155,11 @@ ATTACHMENT_DESCRIPTIONS: dict[str, str] = {
     "by_area.csv": N_("Statistics by area: world, regions, sub-regions and countries"),
     "by_sector.csv": N_("Statistics by economic activity (ISIC Rev.4 section)"),
     "by_type.csv": N_("Statistics by type of cooperative"),
+    "trends.csv": N_(
+        "Change from one year to the next: reported and like for like, with its parts"
+    ),
+    "coverage.csv": N_("Coverage of the optional items (women, turnover, cooperatives created)"),
+    "estimates.csv": N_("Estimates including non-response, beside the reported figures"),
     "provenance.json": N_("Provenance of the figures: input files and their checksums"),
 }
 ATTACHMENT_OTHER = N_("Data file of the report")

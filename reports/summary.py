@@ -225,7 +225,9 @@ def coverage_text(row: Mapping[str, Any] | None, fmt: NumberFormat, lang: str) -
     ) % {
         "n": fmt.int_text(row["members_reporting_item"]),
         "reporting": fmt.int_text(row["members_reporting"]),
-        "share": fmt.pct(row["share"], 0),
+        # In running text "68 %" must not break between the number and its sign (English
+        # spaces it with a plain space; French and Spanish already use a no-break one).
+        "share": fmt.pct(row["share"], 0).replace(" ", "\u00a0"),
     }
 
 

@@ -288,6 +288,38 @@ def test_instructions_in_the_members_language(forms: dict[str, Path]) -> None:
     assert validations(sheet(forms["BR-ONE"]))["sector"].errorTitle == "Sector"
 
 
+def test_instructions_state_the_employment_reference_date(forms: dict[str, Path]) -> None:
+    # The 2026 survey counts persons on 31 December 2026 (settings.employment_reference_date),
+    # a headcount: the definitions say so, and each headcount column's help repeats the day.
+    expected = {
+        "IT-ONE": (
+            "Persons are counted as at 31 December 2026",
+            "headcounts, not full-time equivalents",
+            "counted on 31 December 2026",
+        ),
+        "FR-ONE": (
+            "Les personnes sont comptées au 31 décembre 2026\u00a0:",
+            "des effectifs, non des équivalents temps plein",
+            "comptés au 31 décembre 2026",
+        ),
+        "BR-ONE": (
+            "Las personas se cuentan a 31 de diciembre de 2026:",
+            "no equivalentes a tiempo completo",
+            "contados a 31 de diciembre de 2026",
+        ),
+    }
+    for member_id, (definition, headcount, column_help) in expected.items():
+        text = instruction_text(forms[member_id])
+        assert definition in text, member_id
+        assert headcount in text, member_id
+        # worker_members, employees, producer_members: in the columns table and the prompts.
+        assert text.count(column_help) == 3, member_id
+        prompts = validations(sheet(forms[member_id]))
+        for column in ("worker_members", "employees", "producer_members"):
+            assert column_help in str(prompts[column].prompt), (member_id, column)
+        assert column_help not in str(prompts["enterprises"].prompt)
+
+
 # --- the same bytes every time --------------------------------------------------------
 
 

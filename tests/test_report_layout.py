@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import polars as pl
 import pytest
 
 from reports.render import render_html
@@ -29,12 +30,24 @@ from tests.test_report_publication import _coverage, _estimates, _series
 LANGS = ("en", "fr", "es")
 
 
+def _coverage_with_regions() -> pl.DataFrame:
+    """The world's coverage and each region's, as coverage.csv gives them: every region then
+    prints its coverage note under its figures."""
+    world = _coverage()
+    regions = [
+        row | {"level": "region", "area_code": code}
+        for code in ("AFRICA", "AMERICAS", "ASIA_PACIFIC", "EUROPE")
+        for row in world.to_dicts()
+    ]
+    return pl.concat([world, pl.DataFrame(regions, schema=world.schema)])
+
+
 @pytest.fixture(scope="module", params=LANGS)
 def laid_out(request):
     data = dataclasses.replace(
         sample_report_data(),
         series_trends=_series(),
-        coverage=_coverage(),
+        coverage=_coverage_with_regions(),
         estimates=_estimates(),
         sample=True,
     )

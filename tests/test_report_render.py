@@ -719,7 +719,9 @@ def test_every_figure_is_numbered_and_points_to_its_table(data: ReportData, text
         f"Figure 3. Enterprises by type of cooperative, {YEAR}",
         f"Figure 4. Persons employed by economic activity, {YEAR}",
         f"Figure 5. Response rate by region, {YEAR}",
-        "The figures are printed in Table 5.",
+        # The map's country table: after regions, composition, the like-for-like bridge,
+        # the like-for-like change by region and the trends, it is Table 6.
+        "The figures are printed in Table 6.",
     ):
         assert expected in text, expected
     # No figure of the trends: an index of a region's persons employed would be a
