@@ -29,10 +29,19 @@ install: $(VENV)/.installed
 report: install
 	$(VENV)/bin/cicopa build --year $(YEAR)
 
+# Tests run on every core, each module (or group of modules sharing a build, see
+# tests/conftest.py) in one worker. Their temporary folders go to memory when the
+# machine has /dev/shm: a build's SQLite instance syncs to disk on every event, a cost
+# of the machine's disk, not of the code under test. One folder per checkout, so two
+# clones never clear each other's.
+TEST_TMP ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && \
+	echo /dev/shm/cicopa-tests-$$(printf %s "$(CURDIR)" | sha256sum | cut -c1-12))
+PYTEST_ARGS ?= -n auto --dist loadfile $(if $(TEST_TMP),--basetemp=$(TEST_TMP))
+
 ## The whole test suite (lint first: it is the cheapest check).
 test: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

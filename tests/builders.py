@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -80,6 +81,18 @@ FULL_BUILD_2025 = frozenset(
         "validation/submissions.csv",
     }
 )
+
+
+def file_states(folder: Path) -> dict[str, tuple[str, int]]:
+    """Each file under `folder` with its SHA-256 and modification time: a write shows."""
+    return {
+        p.relative_to(folder).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def write_rows(path: Path, rows: list[tuple[str, ...]] | list[list[Any]]) -> Path:

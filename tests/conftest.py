@@ -1,13 +1,57 @@
-"""Shared fixtures: a hand-made raw-data folder and a throw-away Dagster instance."""
+"""Shared fixtures: a hand-made raw-data folder, a throw-away Dagster instance, one build.
+
+`make test` runs the modules on every core (pytest-xdist, `--dist loadfile`): each
+module runs whole in one worker, so its module-scoped fixtures run once; the modules
+that read the same expensive result run in the same worker (`SHARED_GROUPS`), so that
+result is computed once per run; the longest modules start first, so that no worker
+is left alone with one at the end.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from cicopa.reference import Reference, load_reference
-from tests.builders import make_reference
+from tests.builders import file_states, make_reference, write_statistics_fixture
+
+# Modules that read the same build or the same rendered reports run in one worker.
+SHARED_GROUPS = {
+    "test_build": "fixture_build",
+    "test_trace": "fixture_build",
+    "test_webserver": "fixture_build",
+    "test_report_render": "report_renders",
+    "test_i18n": "report_renders",
+}
+# The modules that take longest (several real builds each), started first.
+LONGEST_FIRST = ("test_kill", "test_postgres", "test_triggers", "test_graph")
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest modules first; every module's tests stay together, in their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadfile`: one work unit per module, or per group of `SHARED_GROUPS`."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModuleGroups(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = _module(nodeid)
+            return SHARED_GROUPS.get(module, module)
+
+    return ModuleGroups(config, log)
 
 
 @pytest.fixture
@@ -29,3 +73,25 @@ def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from pipelines.project import ensure_dagster_home
 
     return ensure_dagster_home()
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """`cicopa build` of the statistics fixture (tests/builders.py) in all three languages.
+
+    Built once per run on its own instance, and only read afterwards: the tests of the
+    build's outputs, of `cicopa trace` and of the read-only UI look at the same year.
+    """
+    from pipelines.cli import main
+    from pipelines.project import ensure_dagster_home
+
+    root = tmp_path_factory.mktemp("fixture_build")
+    home = root / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        ensure_dagster_home()
+        raw_data = write_statistics_fixture(make_reference(root / "raw_data"))
+        raw_before = file_states(raw_data)
+        out = root / "out"
+        code = main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)])
+    return SimpleNamespace(code=code, home=home, raw_data=raw_data, out=out, raw_before=raw_before)

@@ -6,36 +6,26 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from pipelines.cli import main
-from tests.builders import make_reference, write_statistics_fixture
+from tests.builders import file_states, write_statistics_fixture
 from tests.test_statistics import EXPECTED_BY_AREA, EXPECTED_BY_SECTOR, EXPECTED_BY_TYPE
 
 
-def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
-    return {
-        p.relative_to(folder).as_posix(): (
-            hashlib.sha256(p.read_bytes()).hexdigest(),
-            p.stat().st_mtime_ns,
-        )
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """One build in all three languages, shared by the tests that only read its outputs."""
-    root = tmp_path_factory.mktemp("build")
+def built(fixture_build: SimpleNamespace) -> Iterator[dict]:
+    """The shared build in all three languages (tests/conftest.py), its instance current."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", str(root / "home"))
-        raw_data = write_statistics_fixture(make_reference(root / "raw_data"))
-        before = _snapshot(raw_data)
-        out = root / "out"
-        code = main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)])
-        yield {"code": code, "out": out / "2025", "raw_before": before, "raw_data": raw_data}
+        patch.setenv("DAGSTER_HOME", str(fixture_build.home))
+        yield {
+            "code": fixture_build.code,
+            "out": fixture_build.out / "2025",
+            "raw_before": fixture_build.raw_before,
+            "raw_data": fixture_build.raw_data,
+        }
 
 
 def test_build_writes_every_output_of_the_spec(built: dict):
@@ -69,7 +59,7 @@ def test_build_writes_every_output_of_the_spec(built: dict):
 
 
 def test_build_never_touches_raw_data(built: dict):
-    assert _snapshot(built["raw_data"]) == built["raw_before"]
+    assert file_states(built["raw_data"]) == built["raw_before"]
 
 
 def test_provenance_lists_inputs_outputs_code_and_run(built: dict):

@@ -76,17 +76,13 @@ def test_build_prints_a_line_per_stage_and_a_summary(first_build: dict) -> None:
     assert "outputs published in" in summary and "earlier years built first: 2024" in summary
 
 
-def test_quiet_prints_only_the_summary(world: SimpleNamespace, first_build: dict, capfd) -> None:
+def test_a_quiet_rebuild_from_the_same_inputs_says_one_line_and_changes_no_byte(
+    world: SimpleNamespace, first_build: dict, capfd
+) -> None:
     assert build(world, "--lang", "en", "--quiet") == 0
     err = capfd.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "outputs unchanged" in err[0]
     assert "earlier years built first: none needed" in err[0]
-
-
-def test_a_rebuild_from_the_same_inputs_changes_no_byte(
-    world: SimpleNamespace, first_build: dict
-) -> None:
-    assert build(world, "--lang", "en", "--quiet") == 0
     assert snapshot(world.out / "2025") == first_build["files"]
 
 

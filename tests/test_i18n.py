@@ -31,8 +31,8 @@ from reports.i18n import (
     translations,
 )
 from reports.model import ReportData
-from reports.render import make_environment, render_pdf
-from tests.test_report_render import ATTACHMENTS, YEAR, make_data_with_trends
+from reports.render import make_environment
+from tests.test_report_render import ATTACHMENTS, YEAR, archived_report, make_data_with_trends
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
 TRANSLATED = ("fr", "es")
@@ -220,7 +220,7 @@ def data() -> ReportData:
 
 @pytest.fixture(scope="module", params=("en", "fr", "es"))
 def report(request, data: ReportData) -> tuple[str, bytes, str]:
-    pdf = render_pdf(data, lang=request.param, attachments=ATTACHMENTS)
+    pdf = archived_report(request.param)
     return request.param, pdf, _text(pdf)
 
 

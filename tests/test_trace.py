@@ -314,17 +314,13 @@ def test_sample_table_shows_the_headline_check(sample_out, capsys):
     assert "sum of contributions 1,300,000 = published 1,300,000 ✓" in out
 
 
-def test_after_a_real_build_the_trace_ties_to_outputs_and_provenance(
-    raw_data: Path, tmp_path: Path, dagster_home: Path, capsys
-):
-    """Through `cicopa build` (Dagster) and the `cicopa trace` subcommand of the CLI."""
+def test_after_a_real_build_the_trace_ties_to_outputs_and_provenance(fixture_build, capsys):
+    """Through `cicopa build` (Dagster, tests/conftest.py) and the `cicopa trace` subcommand."""
     from pipelines.cli import main as cicopa
 
-    write_statistics_fixture(raw_data)
-    out = tmp_path / "out"
+    assert fixture_build.code == 0
+    raw_data, out = fixture_build.raw_data, fixture_build.out
     common = ["--year", "2025", "--raw-data", str(raw_data), "--out", str(out)]
-    assert cicopa(["build", *common]) == 0
-    capsys.readouterr()
     assert cicopa(["trace", *common, "--area", "EUROPE", "--measure", "enterprises"]) == 0
     assert capsys.readouterr().out.splitlines()[-2:] == [
         "sum of contributions 26 = published 26 ✓",

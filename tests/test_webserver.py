@@ -8,14 +8,11 @@ import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
 from pipelines.project import PROJECT_ROOT
 from pipelines.ui import command
-from tests.builders import write_statistics_fixture
 
 ASSETS_QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } groupName } }"
 PERMISSIONS_QUERY = "{ permissions { permission value } }"
@@ -38,12 +35,16 @@ def _graphql(port: int, query: str) -> dict:
 
 
 @pytest.fixture
-def read_only_webserver(raw_data: Path, tmp_path: Path, dagster_home: Path):
-    write_statistics_fixture(raw_data)
-    out = tmp_path / "out"
-    assert main(["build", "--year", "2025", "--raw-data", str(raw_data), "--out", str(out)]) == 0
+def read_only_webserver(fixture_build):
+    """The read-only UI on the instance of the shared build (tests/conftest.py)."""
+    assert fixture_build.code == 0
     port = _free_port()
-    env = {**os.environ, "CICOPA_RAW_DATA": str(raw_data), "CICOPA_OUT": str(out)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(fixture_build.home),
+        "CICOPA_RAW_DATA": str(fixture_build.raw_data),
+        "CICOPA_OUT": str(fixture_build.out),
+    }
     process = subprocess.Popen(
         command(read_only=True, host="127.0.0.1", port=port),
         cwd=PROJECT_ROOT,
