@@ -27,7 +27,13 @@ SHARED_GROUPS = {
     "test_i18n": "report_renders",
 }
 # The modules that take longest (several real builds each), started first.
-LONGEST_FIRST = ("test_kill", "test_postgres", "test_triggers", "test_graph")
+LONGEST_FIRST = (
+    "test_kill",
+    "test_triggers",
+    "test_postgres",
+    "test_graph",
+    "test_report_figures",
+)
 
 
 def _module(nodeid: str) -> str:
@@ -45,6 +51,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
+
+    # xdist would order the work units by their number of tests, which puts the
+    # one-test modules that build most (test_kill) last: keep the collection's order.
+    config.option.loadscopereorder = False
 
     class ModuleGroups(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:

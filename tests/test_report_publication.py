@@ -280,17 +280,21 @@ def _struct_elements(reader: PdfReader):
                 stack.extend(kids if isinstance(kids, list) else [kids])
 
 
-def test_every_table_header_has_a_scope(real_pdf):
-    reader = PdfReader(io.BytesIO(real_pdf))
-    headers = [e for e in _struct_elements(reader) if e.get("/S") == "/TH"]
+@pytest.fixture(scope="module")
+def real_structure(real_pdf) -> list:
+    """The structure elements of the real PDF, walked once (pypdf takes its time)."""
+    return list(_struct_elements(PdfReader(io.BytesIO(real_pdf))))
+
+
+def test_every_table_header_has_a_scope(real_structure):
+    headers = [e for e in real_structure if e.get("/S") == "/TH"]
     assert len(headers) > 50
     scopes = [str(h["/A"].get("/Scope")) for h in headers]
     assert set(scopes) == {"/Column", "/Row"}
 
 
-def test_chart_alternatives_state_the_data(real_pdf):
-    reader = PdfReader(io.BytesIO(real_pdf))
-    alts = [str(e["/Alt"]) for e in _struct_elements(reader) if e.get("/S") == "/Figure"]
+def test_chart_alternatives_state_the_data(real_structure):
+    alts = [str(e["/Alt"]) for e in real_structure if e.get("/S") == "/Figure"]
     regions = next(a for a in alts if a.startswith("Persons employed by region, 2025"))
     # make_data: Europe = IT 800,000 + FR 200,000 persons employed.
     assert "Europe: 1,000,000" in regions and "Americas: 1,060,000" in regions
