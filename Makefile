@@ -23,7 +23,14 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --python $(PYTHON)
 	touch $@
 
+# uv compiles site-packages only, and PYTHONDONTWRITEBYTECODE (set on some machines) keeps
+# Python from caching the project's own modules: compile them here, every install (up-to-
+# date files are skipped). checked-hash: a pyc is used only while its source's hash still
+# matches, so an edited or checked-out file runs its new code whatever its mtime.
+PROJECT_SOURCES := cicopa pipelines reports web schemas
+
 install: $(VENV)/.installed
+	$(VENV)/bin/python -m compileall -q -j0 --invalidation-mode checked-hash $(PROJECT_SOURCES)
 
 ## Build the sample annual report for the latest sample year and print where it is.
 report: install

@@ -34,11 +34,10 @@ from cicopa.outcomes import (
     scan_paths,
     year_folder,
 )
-from cicopa.readers import read_submission
 from cicopa.received import RECEIVED_NAME, receipt_time, received_name
 from cicopa.reference import Reference
 from cicopa.tracker import attribute_by_name, deciding_file
-from cicopa.validation import CheckedSubmission, check_submissions
+from cicopa.validation import CheckedSubmission, check_files
 
 # What a member may send (SPEC section 5); the readers decide what they can parse.
 UPLOAD_FORMATS: tuple[str, ...] = ("csv", "xlsx", "xlsm", "ods", "xls", "json")
@@ -49,17 +48,6 @@ MAX_SAME_SECOND = 9999
 # counter and the creation are one step within this process (O_EXCL guards the rest).
 _NAMING = threading.Lock()
 ACCEPTED, REJECTED, UNREADABLE, REFUSED = "accepted", "rejected", "unreadable", "refused"
-
-
-def check_files(
-    files: list[tuple[str, bytes, int | None]], reference: Reference
-) -> list[CheckedSubmission]:
-    """Validate files given as (name, bytes, reference year of their folder or None).
-
-    This is what `cicopa validate` runs, and what every received file goes through.
-    """
-    raws = [read_submission(data, name) for name, data, _ in files]
-    return check_submissions(raws, reference, {name: year for name, _, year in files})
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,8 @@ def folder_year(path: Path) -> int | None:
 
 def validate(files: list[Path], raw_data: Path) -> int:
     """Check files against the schema and registry; 1 if any error, else 0."""
-    from cicopa.intake import check_files
     from cicopa.reference import ReferenceDataError, load_reference
+    from cicopa.validation import check_files
 
     try:
         reference = load_reference(raw_data)
