@@ -34,6 +34,7 @@ from cicopa.outcomes import (
     scan_paths,
     year_folder,
 )
+from cicopa.read_cache import ReadCache
 from cicopa.received import RECEIVED_NAME, receipt_time, received_name
 from cicopa.reference import Reference
 from cicopa.tracker import attribute_by_name, deciding_file
@@ -223,12 +224,16 @@ def belongs_to(file: str, member_id: str) -> bool:
 
 
 def member_files(
-    raw_data: Path, reference: Reference, year: int, member_id: str
+    raw_data: Path,
+    reference: Reference,
+    year: int,
+    member_id: str,
+    reads: ReadCache | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The member's files of the year with their status, and the one that decides it.
 
     Only the member's own files are read: the resubmission rule works per member, so
-    their statuses are the ones the year's build gives them.
+    their statuses are the ones the year's build gives them. `reads`: see `scan_paths`.
     """
     paths = [
         p
@@ -236,7 +241,7 @@ def member_files(
         if belongs_to(relative_name(p, raw_data), member_id)
     ]
     # Read as the build reads them: a link or a FIFO is listed, never opened.
-    files_found, raws = scan_paths(paths, raw_data)
+    files_found, raws = scan_paths(paths, raw_data, reads=reads)
     hashes = dict(files_found.select("file", "sha256").iter_rows())
     outcome = resolve_year(raws, reference, year, hashes)
     files = sorted(outcome.submissions.to_dicts(), key=_newest_first, reverse=True)

@@ -19,6 +19,7 @@ import polars as pl
 
 from cicopa.columns import EMPLOYMENT_COLUMNS
 from cicopa.issues import Issue, issues_frame
+from cicopa.read_cache import ReadCache
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
 from cicopa.rules import new_issue
@@ -93,6 +94,12 @@ def read_entry(path: Path, limit: int | None = None) -> tuple[bytes, int] | None
     Opened with O_NOFOLLOW and checked again on the open descriptor, so an entry
     swapped for a link or a FIFO after the listing is still never followed or blocked on.
     """
+    read = _read_regular(path, limit)
+    return (read[0], read[1].st_size) if read else None
+
+
+def _read_regular(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
+    """`read_entry`, with the open descriptor's stat: what exactly was read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -102,7 +109,7 @@ def read_entry(path: Path, limit: int | None = None) -> tuple[bytes, int] | None
         if not stat.S_ISREG(info.st_mode):
             return None
         data = handle.read() if limit is None else handle.read(limit + 1)
-    return data, info.st_size
+    return data, info
 
 
 def inventory(raw_data: Path, year: int) -> pl.DataFrame:
@@ -113,30 +120,42 @@ def inventory(raw_data: Path, year: int) -> pl.DataFrame:
     return scan_paths(list_submission_files(raw_data, year), raw_data, parse=False)[0]
 
 
-def scan_year(raw_data: Path, year: int) -> tuple[pl.DataFrame, list[RawSubmission]]:
+def scan_year(
+    raw_data: Path, year: int, reads: ReadCache | None = None
+) -> tuple[pl.DataFrame, list[RawSubmission]]:
     """Each entry of the year read once: its fingerprint (the inventory) and its cells."""
-    return scan_paths(list_submission_files(raw_data, year), raw_data)
+    return scan_paths(list_submission_files(raw_data, year), raw_data, reads=reads)
 
 
 def scan_paths(
-    paths: list[Path], raw_data: Path, parse: bool = True
+    paths: list[Path], raw_data: Path, parse: bool = True, reads: ReadCache | None = None
 ) -> tuple[pl.DataFrame, list[RawSubmission]]:
     """Entries read once, never following a link: their inventory rows and, with
-    `parse`, their cells. A special entry is listed (no sha256, no size) and unreadable."""
+    `parse`, their cells. A special entry is listed (no sha256, no size) and unreadable.
+
+    With `reads` (a long-running process's cache), a regular file whose stamp has not
+    changed since it was last read is not read again.
+    """
     rows, raws = [], []
     for path in paths:
         name = relative_name(path, raw_data)
-        read = read_entry(path)
-        rows.append(
-            {
-                "file": name,
-                "sha256": hashlib.sha256(read[0]).hexdigest() if read else None,
-                "bytes": read[1] if read else None,
-                "format": file_format(path),
-            }
-        )
+        if parse and reads is not None and (known := reads.get(name, path)) is not None:
+            rows.append(known[0])
+            raws.append(known[1])
+            continue
+        read = _read_regular(path)
+        row = {
+            "file": name,
+            "sha256": hashlib.sha256(read[0]).hexdigest() if read else None,
+            "bytes": read[1].st_size if read else None,
+            "format": file_format(path),
+        }
+        rows.append(row)
         if parse:
-            raws.append(_parsed(read, path, name))
+            raw = _parsed((read[0], read[1].st_size) if read else None, path, name)
+            raws.append(raw)
+            if reads is not None and read is not None:
+                reads.put(name, read[1], row, raw)
     return pl.DataFrame(rows, schema=INVENTORY_SCHEMA), raws
 
 
@@ -375,12 +394,14 @@ def validate_year(
     reference: Reference,
     year: int,
     earlier: dict[int, pl.DataFrame] | None = None,
+    reads: ReadCache | None = None,
 ) -> YearValidation:
     """Read, check and resolve every file of a year folder (plain function, no Dagster).
 
-    `earlier` is the accepted figures of earlier years, by year, for the change warnings.
+    `earlier` is the accepted figures of earlier years, by year, for the change warnings;
+    `reads` spares re-reading unchanged files (see `scan_paths`).
     """
-    files, raws = scan_year(raw_data, year)
+    files, raws = scan_year(raw_data, year, reads)
     hashes = dict(files.select("file", "sha256").iter_rows())
     withdrawn = withdrawn_in(load_withdrawals(raw_data), year)
     outcome = resolve_year(raws, reference, year, hashes, withdrawn)

@@ -10,7 +10,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from cicopa.intake import Receipt, member_files, receive
+from cicopa.intake import Receipt, receive
 from cicopa.reference import ReferenceDataError
 from cicopa.settings import CONTACT, MAX_UPLOAD_BYTES, default_deadline
 from cicopa.validation import parse_timestamp
@@ -137,9 +137,7 @@ async def _page(
     lang = member_language(member.get("language"))
     catalogue = translations(lang)
     member_id = str(member["member_id"])
-    files, deciding = await run_in_threadpool(
-        member_files, portal.raw_data, portal.reference(), year, member_id
-    )
+    files, deciding = await run_in_threadpool(portal.member_files, year, member_id)
     deadline = format_day(default_deadline(year), lang)
     nonce, new = portal.csrf.nonce(request)
     context = {

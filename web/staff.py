@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from cicopa.links import member_link
-from cicopa.outcomes import validate_year, year_folder
+from cicopa.outcomes import year_folder
 from cicopa.reference import ReferenceDataError
 from cicopa.tracker import files_by_member, tracker_table
 from web.files import YEAR, built_years, file_response, resolve_request, staff_kind, year_outputs
@@ -92,8 +92,7 @@ async def staff_page(request: Request) -> Response:
 
 
 def _view(portal: Portal, year: int) -> dict[str, Any]:
-    reference = portal.reference()
-    validation = validate_year(portal.raw_data, reference, year)
+    reference, validation = portal.year_validation(year)
     tracker = tracker_table(reference, validation, year)
     member_ids = reference.members["member_id"].to_list()
     grouped = files_by_member(validation.submissions, member_ids)
