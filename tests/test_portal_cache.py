@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from cicopa.links import member_token
-from tests.builders import MEMBERS, make_reference, row, write_csv, write_rows
+from tests.builders import FX_RATES, make_reference, row, write_csv, write_rows
 from tests.web_helpers import SECRET, STAFF_TOKEN, multipart, raw_request, running
 
 YEAR = 2025
@@ -90,12 +90,13 @@ def test_a_file_added_or_rewritten_by_hand_and_an_edited_registry_show_at_once(
         path.write_bytes(bad)
         os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
         assert _staff(port)[1] == {"IT-ONE_2025.csv": "rejected"}
-        # IT-ONE leaves the registry in 2025: its file now names an inactive member.
-        members = [list(m) for m in MEMBERS]
-        members[1][6] = "2025"
-        write_rows(raw / "reference" / "members.csv", members)
-        page, _ = _staff(port)
-        assert "IT-ONE" not in re.findall(r"<td><strong>([A-Z-]+)</strong>", page)
+        # The 2025 euro rate leaves fx_rates.csv: a turnover in euros can no longer count.
+        write_csv(folder / "US-ONE_2025.csv", [row(member_id="US-ONE", turnover=5, currency="EUR")])
+        assert _staff(port)[1]["US-ONE_2025.csv"] == "accepted"
+        write_rows(
+            raw / "reference" / "fx_rates.csv", [r for r in FX_RATES if r[:2] != ("2025", "EUR")]
+        )
+        assert _staff(port)[1]["US-ONE_2025.csv"] == "rejected"
 
 
 def test_the_member_page_lists_a_new_file_at_once(tmp_path: Path) -> None:
@@ -106,3 +107,25 @@ def test_the_member_page_lists_a_new_file_at_once(tmp_path: Path) -> None:
         write_csv(raw / "submissions" / str(YEAR) / "BR-ONE_2025.csv", [row(member_id="BR-ONE")])
         after = raw_request(port, _link("BR-ONE"))[2].decode()
         assert "BR-ONE_2025.csv" in after
+
+
+def test_a_withdrawal_shows_on_the_staff_page_at_once(tmp_path: Path) -> None:
+    raw = make_reference(tmp_path / "raw_data")
+    with running(raw, tmp_path / "out") as port:
+        data = write_csv(tmp_path / "a.csv", [row(member_id="CO-ONE")]).read_bytes()
+        assert _upload(port, "CO-ONE", data) == 200
+        status, headers, body = raw_request(port, f"/staff/?year={YEAR}", headers=AUTH)
+        assert status == 200
+        page = body.decode()
+        ((name, verdict),) = _staff(port)[1].items()
+        assert verdict == "accepted"
+        cookie = headers["set-cookie"].split(";", 1)[0]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf
+        form = f"csrf={csrf.group(1)}&year={YEAR}&file={name}&reason=sent+twice"
+        posted = {**AUTH, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        assert raw_request(port, "/staff/withdraw", "POST", posted, form.encode())[0] == 303
+        page, files = _staff(port)
+        assert files == {name: "withdrawn"}
+        # CO-ONE's only file is withdrawn: the member's status says so; six others sent none.
+        assert _counts(page) == {"no submission": 6, "withdrawn": 1}
