@@ -65,7 +65,8 @@ def run_config(raw_data: Path, out: Path, languages: list[str] | None = None) ->
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
     if languages is not None:
-        config["ops"] = {"annual_report_pdf": {"config": {"languages": languages}}}
+        # The step that renders the PDFs and the annexes (pipelines/assets/report.py).
+        config["ops"] = {"annual_report": {"config": {"languages": languages}}}
     return config
 
 
@@ -206,12 +207,14 @@ def run_build(
     year: int, raw_data: Path, out: Path, languages: list[str] | tuple[str, ...] = LANGUAGES
 ) -> BuildResult:
     """Build reference year `year` (the `annual_build` job), earlier years first if needed."""
+    from dagster import AssetKey
+
     result, built_first = run_year_job(
         JOB, year, raw_data, out, run_config(raw_data, out, list(languages))
     )
     outcome = ""
     for event in result.all_events:
-        if event.is_step_materialization and event.step_key == "published_outputs":
+        if event.is_step_materialization and event.asset_key == AssetKey("published_outputs"):
             outcome = str(event.event_specific_data.materialization.metadata["outcome"].value)
     folder = out / str(year)
     outputs = sorted(p for p in folder.rglob("*") if p.is_file() and "revisions" not in p.parts)
