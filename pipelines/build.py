@@ -109,10 +109,16 @@ def _latest_data_version(instance: DagsterInstance, asset: str, year: int) -> st
 
 
 def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path) -> bool:
-    """True when the instance holds the year's accepted figures for these very files."""
+    """True when the instance holds the year's accepted figures for these very files.
+
+    The stored partitions' data versions are compared with the files' hashes, computed
+    as the ingest assets compute them: the year's submissions, the registry, and the
+    withdrawals (a file withdrawn from an earlier year changes its accepted figures).
+    """
     from cicopa.outcomes import fingerprint, inventory
     from cicopa.outputs import sha256_file
     from cicopa.reference import reference_paths
+    from pipelines.assets.ingest import withdrawals_version
     from pipelines.io import VALUE_FILE, storage_folder
 
     stored = storage_folder(raw_data, ["accepted_figures"], str(year)) / VALUE_FILE
@@ -123,6 +129,8 @@ def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path
     return (
         _latest_data_version(instance, "submission_files", year) == files
         and _latest_data_version(instance, "reference_data", year) == registry
+        and _latest_data_version(instance, "withdrawals", year)
+        == withdrawals_version(raw_data, year)[1]
     )
 
 

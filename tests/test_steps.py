@@ -1,12 +1,15 @@
 """The annual build's steps: related assets computed together, checks in their asset's step.
 
-Issue 14 item 3: fewer steps, each asset still its own key with its own checks. No build
-is run: these are properties of the code location's definitions.
+Issue 14 item 3: fewer steps, each asset still its own key with its own checks (properties
+of the code location's definitions), and no extra run for an earlier year that is current.
 """
+
+from pathlib import Path
 
 from dagster import AssetCheckKey, AssetKey
 
 from pipelines.definitions import defs
+from tests.builders import row, write_csv, write_rows, write_statistics_fixture
 
 # Written out by hand from pipelines/assets: the step, and the assets it computes.
 STEPS = {
@@ -61,3 +64,35 @@ def test_every_check_is_blocking_by_year_and_runs_in_its_assets_step() -> None:
         assert check.blocking, name
         assert check.partitions_def == graph.get(AssetKey(asset)).partitions_def, name
         assert graph.assets_def_for_key(check.key) is graph.assets_def_for_key(AssetKey(asset))
+
+
+def test_an_earlier_year_is_ingested_again_only_when_its_files_or_withdrawals_change(
+    raw_data: Path, tmp_path: Path, dagster_home: Path
+) -> None:
+    """A later year's build ingests Y-1 once; again after a withdrawal in Y-1, not before."""
+    from dagster import DagsterInstance
+
+    from pipelines.build import bring_earlier_years_up_to_date, earlier_year_is_current
+
+    raw = write_statistics_fixture(raw_data)
+    write_csv(
+        raw / "submissions" / "2024" / "IT-ONE.csv",
+        [row(reference_year=2024, enterprises=9, worker_members=90, employees=20)],
+    )
+    out = tmp_path / "out"
+    with DagsterInstance.get() as instance:
+        assert not earlier_year_is_current(instance, 2024, raw)
+        assert bring_earlier_years_up_to_date(instance, 2025, raw, out) == [2024]
+        assert earlier_year_is_current(instance, 2024, raw)
+        assert bring_earlier_years_up_to_date(instance, 2025, raw, out) == []
+        # The secretariat withdraws the 2024 file: 2024's accepted figures change.
+        write_rows(
+            raw / "reference" / "withdrawals.csv",
+            [
+                ("year", "file", "withdrawn_on", "reason"),
+                ("2024", "IT-ONE.csv", "2026-02-01", "sent by mistake"),
+            ],
+        )
+        assert not earlier_year_is_current(instance, 2024, raw)
+        assert bring_earlier_years_up_to_date(instance, 2025, raw, out) == [2024]
+        assert earlier_year_is_current(instance, 2024, raw)

@@ -1,5 +1,7 @@
 """Ingest stage: reference data, raw submission files, validation, accepted figures."""
 
+from pathlib import Path
+
 import polars as pl
 from dagster import (
     AssetExecutionContext,
@@ -79,6 +81,14 @@ def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output
     return Output(reference, metadata=metadata, data_version=version)
 
 
+def withdrawals_version(raw_data: Path, year: int) -> tuple[str, str]:
+    """withdrawals.csv's sha256 ("none" without the file) and the year's data version of
+    `withdrawals`: what pipelines/build.py compares to tell a stored year current."""
+    source = withdrawals_path(raw_data)
+    digest = sha256_file(source) if source.is_file() else "none"
+    return digest, f"{digest[:32]}-{year}"
+
+
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
 def withdrawals(context: AssetExecutionContext, paths: CicopaPaths) -> Output[dict[str, str]]:
     """reference/withdrawals.csv: the year's files the secretariat withdrew, and why."""
@@ -87,11 +97,10 @@ def withdrawals(context: AssetExecutionContext, paths: CicopaPaths) -> Output[di
         chosen = withdrawn_in(load_withdrawals(paths.raw_data_dir), year)
     except ReferenceDataError as exc:
         raise Failure(description=str(exc)) from exc
-    source = withdrawals_path(paths.raw_data_dir)
-    digest = sha256_file(source) if source.is_file() else "none"
+    digest, version = withdrawals_version(paths.raw_data_dir, year)
     return Output(
         chosen,
-        data_version=DataVersion(f"{digest[:32]}-{year}"),
+        data_version=DataVersion(version),
         metadata={
             "files withdrawn": len(chosen),
             "withdrawn": MetadataValue.json(chosen),
