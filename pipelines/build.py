@@ -65,7 +65,8 @@ def run_config(raw_data: Path, out: Path, languages: list[str] | None = None) ->
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
     if languages is not None:
-        config["ops"] = {"annual_report_pdf": {"config": {"languages": languages}}}
+        # The step that renders the PDFs and the annexes (pipelines/assets/report.py).
+        config["ops"] = {"annual_report": {"config": {"languages": languages}}}
     return config
 
 
@@ -108,10 +109,16 @@ def _latest_data_version(instance: DagsterInstance, asset: str, year: int) -> st
 
 
 def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path) -> bool:
-    """True when the instance holds the year's accepted figures for these very files."""
+    """True when the instance holds the year's accepted figures for these very files.
+
+    The stored partitions' data versions are compared with the files' hashes, computed
+    as the ingest assets compute them: the year's submissions, the registry, and the
+    withdrawals (a file withdrawn from an earlier year changes its accepted figures).
+    """
     from cicopa.outcomes import fingerprint, inventory
     from cicopa.outputs import sha256_file
     from cicopa.reference import reference_paths
+    from pipelines.assets.ingest import withdrawals_version
     from pipelines.io import VALUE_FILE, storage_folder
 
     stored = storage_folder(raw_data, ["accepted_figures"], str(year)) / VALUE_FILE
@@ -122,6 +129,8 @@ def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path
     return (
         _latest_data_version(instance, "submission_files", year) == files
         and _latest_data_version(instance, "reference_data", year) == registry
+        and _latest_data_version(instance, "withdrawals", year)
+        == withdrawals_version(raw_data, year)[1]
     )
 
 
@@ -206,12 +215,14 @@ def run_build(
     year: int, raw_data: Path, out: Path, languages: list[str] | tuple[str, ...] = LANGUAGES
 ) -> BuildResult:
     """Build reference year `year` (the `annual_build` job), earlier years first if needed."""
+    from dagster import AssetKey
+
     result, built_first = run_year_job(
         JOB, year, raw_data, out, run_config(raw_data, out, list(languages))
     )
     outcome = ""
     for event in result.all_events:
-        if event.is_step_materialization and event.step_key == "published_outputs":
+        if event.is_step_materialization and event.asset_key == AssetKey("published_outputs"):
             outcome = str(event.event_specific_data.materialization.metadata["outcome"].value)
     folder = out / str(year)
     outputs = sorted(p for p in folder.rglob("*") if p.is_file() and "revisions" not in p.parts)

@@ -1,29 +1,32 @@
-"""What every blocking check of a reference year shares: its decorator and its result."""
+"""What every blocking check of a reference year shares: its spec and its result.
+
+Each check is evaluated in the step that computes its asset (a multi-asset's
+`check_specs`), from the tables that step has just computed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import polars as pl
-from dagster import AssetCheckResult, AssetIn, AssetsDefinition, MetadataValue, asset_check
+from dagster import AssetCheckResult, AssetCheckSpec, MetadataValue
 
 from pipelines.metadata import preview
 from pipelines.partitions import reference_years
 
 
-def blocking_check(asset: AssetsDefinition, *reads: str, **options: Any) -> Callable[..., Any]:
-    """`@asset_check` on one reference year that stops the run (and so the report) when it fails.
+def blocking_check(name: str, asset: str, description: str, *reads: str) -> AssetCheckSpec:
+    """A check on one reference year that stops the run (and so the report) when it fails.
 
-    `reads` names the other assets of the same year the check compares with; each is a
-    parameter of the check under its asset name.
+    `reads` names the other assets of the same year the check compares with. A failed
+    blocking check fails its step once the step's outputs are stored, so nothing
+    downstream of them runs.
     """
-    return asset_check(
+    return AssetCheckSpec(
+        name,
         asset=asset,
+        description=description,
         blocking=True,
         partitions_def=reference_years,
-        additional_ins={name: AssetIn(name) for name in reads},
-        **options,
+        additional_deps=reads,
     )
 
 
@@ -41,4 +44,14 @@ def failures_result(
             "failures": preview(failures) if failures.height else MetadataValue.text("none"),
             **(more or {}),
         },
+    )
+
+
+def evaluated(spec: AssetCheckSpec, result: AssetCheckResult) -> AssetCheckResult:
+    """`result` as the evaluation of `spec`, for a step that evaluates several checks."""
+    return AssetCheckResult(
+        asset_key=spec.asset_key,
+        check_name=spec.name,
+        passed=result.passed,
+        metadata=result.metadata,
     )

@@ -8,12 +8,11 @@ from dagster import (
     Definitions,
     JobDefinition,
     in_process_executor,
-    load_asset_checks_from_modules,
     load_assets_from_modules,
     with_source_code_references,
 )
 
-from pipelines.assets import collection, edition, ingest, report, sdmx, series, statistics
+from pipelines.assets import collection, ingest, report, series, statistics
 from pipelines.automation import (
     annual_build_job,
     annual_build_schedule,
@@ -25,16 +24,17 @@ from pipelines.automation import (
 from pipelines.io import ParquetIOManager
 from pipelines.resources import CicopaPaths, ReportSettings
 
-# Source references link each asset in the UI to the code that computes it.
+# Source references link each asset in the UI to the code that computes it. Related
+# assets are computed in one step (a multi-asset) where separate steps bought nothing
+# in the UI but events: each asset keeps its key, group, metadata and partitions, and
+# each check is evaluated, by year, in the step that computes its asset.
 all_assets = with_source_code_references(
-    load_assets_from_modules([ingest, statistics, series, sdmx, report, edition, collection])
+    load_assets_from_modules([ingest, statistics, series, report, collection])
 )
-all_checks = load_asset_checks_from_modules([statistics, series])
 
 PATHS = CicopaPaths()
 defs = Definitions(
     assets=all_assets,
-    asset_checks=all_checks,
     jobs=[annual_build_job, ingest_job, open_collection_job],
     schedules=[annual_build_schedule, collection_opening_schedule],
     sensors=[submissions_sensor],

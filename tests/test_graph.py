@@ -191,7 +191,8 @@ def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
     assert build(world, "--quiet") == 1
     err = capfd.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert "annual_report_pdf: disk full writing annual_report_2025_fr.pdf" in err[0]
+    # The step that writes the PDFs (and the annexes) is named in the line.
+    assert "annual_report: disk full writing annual_report_2025_fr.pdf" in err[0]
     assert snapshot(world.out / "2025") == before
     # The failed run's staging folder stays (nothing published) until the next start,
     # which removes it before anything runs (pipelines.build.run_year_job).

@@ -1,16 +1,14 @@
-"""Editions: whether a build revises the published year, and its publication as one unit."""
+"""Editions: whether a build revises the published year, and its publication as one unit.
+
+Computed by the report steps (pipelines/assets/report.py).
+"""
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
-from dagster import (
-    AssetExecutionContext,
-    MaterializeResult,
-    MetadataValue,
-    Output,
-    asset,
-)
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output
 
 from cicopa.outputs import write_csv
 from cicopa.publish import REVISIONS_FILE, publish, revision_count, year_lock
@@ -24,11 +22,9 @@ from cicopa.settings import (
     sdmx_structure_file_name,
 )
 from pipelines.metadata import preview, say
-from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
 from pipelines.runs import clean_staging
 
-GROUP = "report"
 REVISIONS_SCHEMA = {c: pl.Int64 if c == "revision" else pl.String for c in REVISIONS_COLUMNS}
 
 
@@ -54,16 +50,14 @@ class Edition:
     revised: pl.DataFrame  # the rows of revisions.csv this build adds
 
 
-@asset(
-    group_name=GROUP,
-    partitions_def=reference_years,
-    code_version="1",
-    deps=["area_statistics"],
-)
+EDITION = "Compares this build's inputs with the published year's: same edition, or a revision."
+PUBLISHED = "`<out>/<year>/`: the staged outputs swapped in whole, once every step has succeeded."
+
+
 def edition(
-    context: AssetExecutionContext, paths: CicopaPaths, figures_provenance_record
+    context: AssetExecutionContext, paths: CicopaPaths, figures_provenance_record: Any
 ) -> Output[Edition]:
-    """Compares this build's inputs with the published year's: same edition, or a revision."""
+    """The asset `edition` of the year (EDITION), from the figures' provenance record."""
     year = int(context.partition_key)
     published = paths.year_out(year)
     staged = paths.staging(year, context.run.run_id)
@@ -99,6 +93,7 @@ def edition(
     say(context, f"{year}: edition {result.number}" + (revised if result.revision else ""))
     return Output(
         result,
+        output_name="edition",
         metadata={
             "edition": result.number,
             "revision": result.revision or 0,
@@ -108,11 +103,10 @@ def edition(
     )
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1", deps=["provenance"])
 def published_outputs(
     context: AssetExecutionContext, paths: CicopaPaths, edition: Edition
 ) -> MaterializeResult:
-    """`<out>/<year>/`: the staged outputs swapped in whole, once every step has succeeded."""
+    """The asset `published_outputs` of the year (PUBLISHED): the staged set swapped in."""
     year = int(context.partition_key)
     staged, target = paths.staging(year, context.run.run_id), paths.year_out(year)
     with year_lock(paths.out_dir, year):
@@ -121,10 +115,11 @@ def published_outputs(
     files = [p for p in target.rglob("*") if p.is_file()]
     say(context, f"{year}: outputs {what} in {target}")
     return MaterializeResult(
+        asset_key="published_outputs",
         metadata={
             "outcome": what,
             "folder": MetadataValue.path(str(target)),
             "files": len(files),
             "edition": edition.number,
-        }
+        },
     )

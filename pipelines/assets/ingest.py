@@ -1,9 +1,12 @@
 """Ingest stage: reference data, raw submission files, validation, accepted figures."""
 
+from pathlib import Path
+
 import polars as pl
 from dagster import (
     AssetExecutionContext,
     AssetIn,
+    AssetKey,
     AssetOut,
     DataVersion,
     Failure,
@@ -78,6 +81,14 @@ def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output
     return Output(reference, metadata=metadata, data_version=version)
 
 
+def withdrawals_version(raw_data: Path, year: int) -> tuple[str, str]:
+    """withdrawals.csv's sha256 ("none" without the file) and the year's data version of
+    `withdrawals`: what pipelines/build.py compares to tell a stored year current."""
+    source = withdrawals_path(raw_data)
+    digest = sha256_file(source) if source.is_file() else "none"
+    return digest, f"{digest[:32]}-{year}"
+
+
 @asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
 def withdrawals(context: AssetExecutionContext, paths: CicopaPaths) -> Output[dict[str, str]]:
     """reference/withdrawals.csv: the year's files the secretariat withdrew, and why."""
@@ -86,11 +97,10 @@ def withdrawals(context: AssetExecutionContext, paths: CicopaPaths) -> Output[di
         chosen = withdrawn_in(load_withdrawals(paths.raw_data_dir), year)
     except ReferenceDataError as exc:
         raise Failure(description=str(exc)) from exc
-    source = withdrawals_path(paths.raw_data_dir)
-    digest = sha256_file(source) if source.is_file() else "none"
+    digest, version = withdrawals_version(paths.raw_data_dir, year)
     return Output(
         chosen,
-        data_version=DataVersion(f"{digest[:32]}-{year}"),
+        data_version=DataVersion(version),
         metadata={
             "files withdrawn": len(chosen),
             "withdrawn": MetadataValue.json(chosen),
@@ -153,23 +163,50 @@ def read_submission_files(context: AssetExecutionContext, paths: CicopaPaths):
     )
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
-def validated_submissions(
+@multi_asset(
+    outs={
+        "validated_submissions": AssetOut(
+            group_name=GROUP,
+            code_version="2",
+            description="Schema and registry checks, withdrawals, the resubmission rule, "
+            "one status per file.",
+        ),
+        "accepted_figures": AssetOut(
+            group_name=GROUP,
+            code_version="1",
+            description="Each member's accepted rows for the year: what later years compare "
+            "and trend with.",
+        ),
+    },
+    internal_asset_deps={
+        "validated_submissions": {
+            AssetKey("reference_data"),
+            AssetKey("submission_files"),
+            AssetKey("parsed_submissions"),
+            AssetKey("withdrawals"),
+        },
+        "accepted_figures": {AssetKey("validated_submissions")},
+    },
+    partitions_def=reference_years,
+)
+def validate_submissions(
     context: AssetExecutionContext,
     reference_data: Reference,
     submission_files: pl.DataFrame,
     parsed_submissions: list[RawSubmission],
     withdrawals: dict[str, str],
-) -> Output[YearValidation]:
-    """Schema and registry checks, withdrawals, the resubmission rule, one status per file."""
+):
+    """One step for the year's outcome and the accepted rows taken from it: the rows are a
+    projection of the outcome, and a step of their own cost a run its events and a load."""
     year = _year(context)
     hashes = dict(submission_files.select("file", "sha256").iter_rows())
     outcome = resolve_year(parsed_submissions, reference_data, year, hashes, withdrawals)
     counts = outcome.status_counts()
     statuses = ("accepted", "rejected", "superseded", "withdrawn", "unreadable")
     say(context, f"{year}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in statuses))
-    return Output(
+    yield Output(
         outcome,
+        output_name="validated_submissions",
         metadata={
             **{status: counts.get(status, 0) for status in statuses},
             "accepted rows": outcome.accepted_rows.height,
@@ -179,16 +216,10 @@ def validated_submissions(
             "dagster/row_count": outcome.submissions.height,
         },
     )
-
-
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
-def accepted_figures(
-    context: AssetExecutionContext, validated_submissions: YearValidation
-) -> Output[pl.DataFrame]:
-    """Each member's accepted rows for the year: what later years compare and trend with."""
-    rows = validated_submissions.accepted_rows
-    return Output(
+    rows = outcome.accepted_rows
+    yield Output(
         rows,
+        output_name="accepted_figures",
         metadata={
             "dagster/row_count": rows.height,
             "dagster/column_schema": column_schema(rows),

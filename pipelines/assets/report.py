@@ -1,4 +1,5 @@
-"""Report stage: the annual report in each language, the annex workbook, provenance."""
+"""Report stage: the figures' record and edition, the report and annex in each language,
+provenance and publication."""
 
 import os
 from collections.abc import Iterator
@@ -11,11 +12,15 @@ from typing import Any
 import polars as pl
 from dagster import (
     AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetOut,
+    AssetSpec,
     Config,
     MaterializeResult,
     MetadataValue,
     Output,
-    asset,
+    multi_asset,
 )
 
 from cicopa import series
@@ -37,6 +42,7 @@ from cicopa.settings import (
     report_file_name,
 )
 from cicopa.trends import Trends
+from pipelines.assets import edition as edition_asset
 from pipelines.assets.edition import Edition
 from pipelines.assets.ingest import validation_report
 from pipelines.assets.series import Estimates
@@ -66,26 +72,45 @@ class FiguresRecord:
     files: dict[str, bytes]  # statistics/*.csv name -> the bytes on disk
 
 
-@asset(
-    group_name=GROUP,
-    partitions_def=reference_years,
-    code_version="1",
-    deps=[
-        "area_statistics",
-        "sector_statistics",
-        "type_statistics",
-        "trend_statistics",
-        "coverage_statistics",
-        "estimate_statistics",
-    ],
+STATISTICS_ASSETS = (
+    "area_statistics",
+    "sector_statistics",
+    "type_statistics",
+    "trend_statistics",
+    "coverage_statistics",
+    "estimate_statistics",
 )
-def figures_provenance_record(
+
+
+@multi_asset(
+    outs={
+        "figures_provenance_record": AssetOut(
+            group_name=GROUP,
+            code_version="1",
+            description="The inputs (hashes, statuses), the statistics files and the code "
+            "behind the figures.",
+        ),
+        "edition": AssetOut(group_name=GROUP, code_version="1", description=edition_asset.EDITION),
+    },
+    deps=STATISTICS_ASSETS,
+    internal_asset_deps={
+        "figures_provenance_record": {
+            *map(AssetKey, STATISTICS_ASSETS),
+            AssetKey("submission_files"),
+            AssetKey("submission_outcomes"),
+        },
+        "edition": {AssetKey("area_statistics"), AssetKey("figures_provenance_record")},
+    },
+    partitions_def=reference_years,
+)
+def figures_and_edition(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     submission_files: pl.DataFrame,
     submission_outcomes: YearValidation,
-) -> Output[FiguresRecord]:
-    """The inputs (hashes, statuses), the statistics files and the code behind the figures.
+):
+    """The inputs (hashes, statuses), the statistics files and the code behind the figures,
+    then the edition they make: one step, as the edition is decided from that very record.
 
     Computed once: embedded in every PDF and extended into provenance.json. The files
     are read back as published, so what a PDF carries is what staff downloaded.
@@ -104,14 +129,17 @@ def figures_provenance_record(
         inputs=inputs,
         outputs={f"statistics/{n}": sha256_bytes(data) for n, data in files.items()},
     )
-    return Output(
-        FiguresRecord(record=record, files=files),
+    figures = FiguresRecord(record=record, files=files)
+    yield Output(
+        figures,
+        output_name="figures_provenance_record",
         metadata={
             "inputs": len(record["inputs"]),
             "statistics files": MetadataValue.json(record["outputs"]),
             "code revision": MetadataValue.json(record["code_revision"]),
         },
     )
+    yield edition_asset.edition(context, paths, figures)
 
 
 class ReportConfig(Config):
@@ -202,8 +230,51 @@ def rendered_reports(
             yield lang, here[lang] if lang in here else queued[lang].result()
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
-def annual_report_pdf(
+REPORT_INPUTS = (
+    "reference_data",
+    "submission_outcomes",
+    "accepted_figures",
+    "area_statistics",
+    "sector_statistics",
+    "type_statistics",
+    "area_trends",
+    "trend_statistics",
+    "coverage_statistics",
+    "estimate_statistics",
+    "edition",
+    "figures_provenance_record",
+)
+# The annex prints the report's tables: all its inputs but the trends chart's and the
+# attachments' record.
+ANNEX_INPUTS = tuple(
+    n for n in REPORT_INPUTS if n not in {"area_trends", "figures_provenance_record"}
+)
+
+
+@multi_asset(
+    name="annual_report",
+    specs=[
+        AssetSpec(
+            "annual_report_pdf",
+            group_name=GROUP,
+            code_version="2",
+            description="The annual report, one archival PDF (PDF/A-3) per language, with "
+            "its data inside.",
+            deps=REPORT_INPUTS,
+        ),
+        AssetSpec(
+            "statistical_annex",
+            group_name=GROUP,
+            code_version="2",
+            description="statistical_annex_<year>_<lang>.xlsx, one per language: every "
+            "table of the report.",
+            deps=ANNEX_INPUTS,
+        ),
+    ],
+    ins={name: AssetIn(name) for name in REPORT_INPUTS},
+    partitions_def=reference_years,
+)
+def annual_report(
     context: AssetExecutionContext,
     config: ReportConfig,
     paths: CicopaPaths,
@@ -220,11 +291,12 @@ def annual_report_pdf(
     estimate_statistics: Estimates,
     edition: Edition,
     figures_provenance_record: FiguresRecord,
-) -> MaterializeResult:
-    """The annual report, one archival PDF (PDF/A-3) per language, with its data inside.
+):
+    """The annual report PDFs and the annex workbooks, in one step: the annex prints the
+    report's tables from the same inputs, which a step of its own loaded a second time.
 
-    Rendered from the statistics assets only; the three statistics CSVs and the
-    figures' provenance are embedded as attachments.
+    The PDFs are rendered from the statistics assets only; the three statistics CSVs
+    and the figures' provenance are embedded as attachments.
     """
     year = int(context.partition_key)
     unknown = sorted(set(config.languages) - set(LANGUAGES))
@@ -261,29 +333,9 @@ def annual_report_pdf(
             metadata[f"{path.name} download"] = MetadataValue.url(
                 f"{report_settings.download_url.rstrip('/')}/files/{year}/{path.name}"
             )
-    return MaterializeResult(metadata=metadata)
-
-
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="2")
-def statistical_annex(
-    context: AssetExecutionContext,
-    paths: CicopaPaths,
-    report_settings: ReportSettings,
-    reference_data: Reference,
-    submission_outcomes: YearValidation,
-    accepted_figures: pl.DataFrame,
-    area_statistics: pl.DataFrame,
-    sector_statistics: pl.DataFrame,
-    type_statistics: pl.DataFrame,
-    trend_statistics: pl.DataFrame,
-    coverage_statistics: pl.DataFrame,
-    estimate_statistics: Estimates,
-    edition: Edition,
-) -> MaterializeResult:
-    """statistical_annex_<year>_<lang>.xlsx, one per language: every table of the report."""
+    yield MaterializeResult(asset_key="annual_report_pdf", metadata=metadata)
     from reports.annex import AnnexData, annex_bytes, default_release  # see rendered_reports
 
-    year = int(context.partition_key)
     data = AnnexData(
         year=year,
         by_area=area_statistics,
@@ -299,28 +351,52 @@ def statistical_annex(
         estimates=series.for_csv(estimate_statistics.estimates),
     )
     release = default_release(year, revised=edition.revised)
-    metadata: dict[str, object] = {}
+    metadata = {}
     for lang in LANGUAGES:
         path = paths.staging(year, context.run.run_id) / annex_file_name(year, lang)
         workbook = annex_bytes(data, lang=lang, release=release)
         metadata.update(written_file(path, write_atomic(path, workbook)))
         metadata[f"{path.name} bytes"] = len(workbook)
-    return MaterializeResult(metadata=metadata)
+    yield MaterializeResult(asset_key="statistical_annex", metadata=metadata)
 
 
-@asset(
-    group_name=GROUP,
+@multi_asset(
+    name="publication",
+    specs=[
+        AssetSpec(
+            "provenance",
+            group_name=GROUP,
+            code_version="2",
+            description="provenance.json: every input with its hash and status, every "
+            "output, code and run.",
+            deps=[
+                validation_report,
+                "annual_report_pdf",
+                "statistical_annex",
+                "sdmx_dataset",
+                "figures_provenance_record",
+                "edition",
+            ],
+        ),
+        AssetSpec(
+            "published_outputs",
+            group_name=GROUP,
+            code_version="1",
+            description=edition_asset.PUBLISHED,
+            deps=["provenance", "edition"],
+        ),
+    ],
+    ins={"figures_provenance_record": AssetIn(), "edition": AssetIn()},
     partitions_def=reference_years,
-    code_version="2",
-    deps=[validation_report, annual_report_pdf, statistical_annex, "sdmx_dataset"],
 )
-def provenance(
+def publication(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     figures_provenance_record: FiguresRecord,
     edition: Edition,
-) -> MaterializeResult:
-    """provenance.json: every input with its hash and status, every output, code and run."""
+):
+    """provenance.json written last into the staged set, then the set published whole: one
+    step, as nothing may come between the record and what it records."""
     year = int(context.partition_key)
     out_dir = paths.staging(year, context.run.run_id)
     record = build_provenance(
@@ -333,11 +409,13 @@ def provenance(
     )
     path = out_dir / "provenance.json"
     digest = write_atomic(path, provenance_bytes(record))
-    return MaterializeResult(
+    yield MaterializeResult(
+        asset_key="provenance",
         metadata={
             **written_file(path, digest),
             "inputs": len(record["inputs"]),
             "outputs": MetadataValue.json(record["outputs"]),
             "code revision": MetadataValue.json(record["code_revision"]),
-        }
+        },
     )
+    yield edition_asset.published_outputs(context, paths, edition)

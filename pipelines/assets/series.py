@@ -1,22 +1,25 @@
-"""The series around a year's sums: trends, coverage, estimates, with blocking checks."""
+"""The series around a year's sums: trends, estimates and their SDMX form, with checks."""
 
 from dataclasses import dataclass
 
 import polars as pl
 from dagster import (
-    AssetCheckExecutionContext,
-    AssetCheckResult,
     AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetOut,
+    Nothing,
     Output,
-    asset,
+    multi_asset,
 )
 
 from cicopa import series
 from cicopa.reference import Reference
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS
+from pipelines.assets import sdmx
 from pipelines.assets.ingest import accepted_figures_of
-from pipelines.assets.statistics import publish_table
-from pipelines.checks import blocking_check, failures_result
+from pipelines.assets.statistics import named, publish_table
+from pipelines.checks import blocking_check, evaluated, failures_result
 from pipelines.metadata import preview
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths
@@ -24,6 +27,7 @@ from pipelines.resources import CicopaPaths
 GROUP = "statistics"
 # Y-3..Y: the trends use Y-2..Y, the estimates all four.
 ACCEPTED_BY_YEAR = {"accepted": accepted_figures_of(IMPUTATION_LOOKBACK_YEARS, and_this_year=True)}
+_FROM_THE_YEARS = {AssetKey("reference_data"), AssetKey("accepted_figures")}
 
 
 @dataclass(frozen=True)
@@ -32,46 +36,83 @@ class Estimates:
     imputations: pl.DataFrame  # statistics/imputations.csv, with the ratios' parts
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1", ins=ACCEPTED_BY_YEAR)
-def trend_statistics(
+# Blocking: a series that does not add up is never published.
+TREND_CHECK = blocking_check(
+    "trend_parts_add_up",
+    "trend_statistics",
+    "value = continuing + joined + resumed; previous = continuing + left + stopped.",
+)
+ESTIMATE_CHECKS = (
+    blocking_check(
+        "estimates_tie_out",
+        "estimate_statistics",
+        "WORLD = its regions, each region = its countries, in estimates.csv as in by_area.",
+        "area_statistics",
+    ),
+    blocking_check(
+        "estimates_reported_part_is_by_area",
+        "estimate_statistics",
+        "Estimates minus the imputed part equal what members reported (by_area.csv).",
+        "area_statistics",
+        "reference_data",
+    ),
+)
+
+
+@multi_asset(
+    outs={
+        "trend_statistics": AssetOut(
+            group_name=GROUP,
+            code_version="1",
+            description="statistics/trends.csv: reported and like-for-like change, with who "
+            "joined or left.",
+        ),
+        "estimate_statistics": AssetOut(
+            group_name=GROUP,
+            code_version="1",
+            description="statistics/estimates.csv and imputations.csv: non-response "
+            "estimated, and flagged.",
+        ),
+        # Not written when the estimates' checks fail: the step then fails without it.
+        "sdmx_dataset": AssetOut(
+            group_name=GROUP,
+            code_version="1",
+            description=sdmx.DESCRIPTION,
+            dagster_type=Nothing,
+            is_required=False,
+        ),
+    },
+    ins={**ACCEPTED_BY_YEAR, "area_statistics": AssetIn("area_statistics")},
+    internal_asset_deps={
+        "trend_statistics": _FROM_THE_YEARS,
+        "estimate_statistics": _FROM_THE_YEARS,
+        "sdmx_dataset": {AssetKey("area_statistics"), AssetKey("estimate_statistics")},
+    },
+    check_specs=[TREND_CHECK, *ESTIMATE_CHECKS],
+    partitions_def=reference_years,
+)
+def series_statistics(
     context: AssetExecutionContext,
     paths: CicopaPaths,
     reference_data: Reference,
     accepted: dict[int, pl.DataFrame],
-) -> Output[pl.DataFrame]:
-    """statistics/trends.csv: reported and like-for-like change, with who joined or left."""
+    area_statistics: pl.DataFrame,
+):
+    """Trends and estimates from the accepted figures of Y-3..Y, their checks, and the SDMX
+    dataset of by_area and the estimates, in one step: trends and estimates read the same
+    four years, which separate steps each loaded again, and the checks and the dataset
+    read what this step computes."""
     year = int(context.partition_key)
-    table = series.trends(accepted, reference_data, year)
-    return publish_table(context, paths, "trends.csv", table, series.for_csv)
-
-
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
-def coverage_statistics(
-    context: AssetExecutionContext,
-    paths: CicopaPaths,
-    reference_data: Reference,
-    accepted_figures: pl.DataFrame,
-) -> Output[pl.DataFrame]:
-    """statistics/coverage.csv: how much of the picture each optional item covers."""
-    year = int(context.partition_key)
-    table = series.coverage(accepted_figures, reference_data, year)
-    return publish_table(context, paths, "coverage.csv", table, series.for_csv)
-
-
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1", ins=ACCEPTED_BY_YEAR)
-def estimate_statistics(
-    context: AssetExecutionContext,
-    paths: CicopaPaths,
-    reference_data: Reference,
-    accepted: dict[int, pl.DataFrame],
-) -> Output[Estimates]:
-    """statistics/estimates.csv and imputations.csv: non-response estimated, and flagged."""
-    year = int(context.partition_key)
+    trends = series.trends(accepted, reference_data, year)
+    yield named(
+        publish_table(context, paths, "trends.csv", trends, series.for_csv), "trend_statistics"
+    )
     table, imputed = series.estimates(accepted, reference_data, year)
     written = publish_table(context, paths, "estimates.csv", table, series.for_csv)
     imputations = publish_table(context, paths, "imputations.csv", imputed, series.for_csv)
-    return Output(
+    yield Output(
         Estimates(table, imputed),
+        output_name="estimate_statistics",
         metadata={
             **written.metadata,
             **{k: v for k, v in imputations.metadata.items() if "imputations" in k},
@@ -79,42 +120,22 @@ def estimate_statistics(
             "imputations": preview(series.for_csv(imputed)),
         },
     )
-
-
-# Blocking: a series that does not add up is never published.
-@blocking_check(trend_statistics)
-def trend_parts_add_up(
-    context: AssetCheckExecutionContext, trend_statistics: pl.DataFrame
-) -> AssetCheckResult:
-    """value = continuing + joined + resumed; previous = continuing + left + stopped."""
-    failures = series.trends_identity_failures(trend_statistics)
-    return failures_result(failures, {"rows checked": trend_statistics.height})
-
-
-@blocking_check(estimate_statistics, "area_statistics")
-def estimates_tie_out(
-    context: AssetCheckExecutionContext,
-    estimate_statistics: Estimates,
-    area_statistics: pl.DataFrame,
-) -> AssetCheckResult:
-    """WORLD = its regions, each region = its countries, in estimates.csv as in by_area."""
-    table = estimate_statistics.estimates
-    failures = series.estimates_tie_out_failures(table, area_statistics)
-    return failures_result(failures, {"rows checked": table.height})
-
-
-@blocking_check(estimate_statistics, "area_statistics", "reference_data")
-def estimates_reported_part_is_by_area(
-    context: AssetCheckExecutionContext,
-    estimate_statistics: Estimates,
-    area_statistics: pl.DataFrame,
-    reference_data: Reference,
-) -> AssetCheckResult:
-    """Estimates minus the imputed part equal what members reported (by_area.csv)."""
-    failures = series.estimates_reported_failures(
-        estimate_statistics.estimates,
-        estimate_statistics.imputations,
-        area_statistics,
-        reference_data,
-    )
-    return failures_result(failures, {"rows checked": estimate_statistics.estimates.height})
+    # Evaluated once both are stored; a failed one fails the step (see year_statistics),
+    # and the estimates' own stop the SDMX dataset, which is made of them.
+    results = {
+        TREND_CHECK.name: failures_result(
+            series.trends_identity_failures(trends), {"rows checked": trends.height}
+        ),
+        ESTIMATE_CHECKS[0].name: failures_result(
+            series.estimates_tie_out_failures(table, area_statistics),
+            {"rows checked": table.height},
+        ),
+        ESTIMATE_CHECKS[1].name: failures_result(
+            series.estimates_reported_failures(table, imputed, area_statistics, reference_data),
+            {"rows checked": table.height},
+        ),
+    }
+    for spec in (TREND_CHECK, *ESTIMATE_CHECKS):
+        yield evaluated(spec, results[spec.name])
+    if all(results[spec.name].passed for spec in ESTIMATE_CHECKS):
+        yield sdmx.sdmx_dataset(context, paths, area_statistics, table)
