@@ -17,6 +17,7 @@ import pytest
 from cicopa.columns import ISIC_SECTIONS
 from reports.chart_svg import ACCENT, BLUE, FONT_FAMILY, PT_PER_MM, text_width
 from reports.charts import bar_chart_svg, trend_chart_svg
+from reports.mapshapes import world
 from reports.worldmap import (
     MAX_RADIUS_PT,
     MEMBER_FILL,
@@ -373,9 +374,15 @@ def test_map_marks_exactly_the_member_countries() -> None:
     assert shaded_countries(svg) == set(MEMBER_COUNTRIES)
     root = parse(svg)
     fills = {g.get("fill") for g in root.iter(f"{NS}g") if g.get("data-country")}
-    assert fills == {MEMBER_FILL, NO_DATA}
-    others = [g for g in root.iter(f"{NS}g") if g.get("data-country") == "RU"]
-    assert others and all(g.get("fill") == NO_DATA for g in others)
+    assert fills == {MEMBER_FILL}
+    # Every other country is drawn in grey, in the one path of each map's no-data layer.
+    layers = [g for g in root.iter(f"{NS}g") if g.get("class") == "no-data"]
+    assert len(layers) == 2 and all(g.get("fill") == NO_DATA for g in layers)
+    russia = next(c for c in world().countries if c.code == "RU")
+    rings = [dict(s.attrs)["d"] for s in russia.shapes if s.kind == "path"]
+    grey = "".join(p.get("d") for g in layers for p in g.iter(f"{NS}path"))
+    assert rings and all(ring in grey for ring in rings)
+    assert not any(g.get("data-country") == "RU" for g in root.iter(f"{NS}g"))
     # One circle per member country, never two; none for any other country.
     symbols = symbol_radii(svg)
     assert set(symbols) == set(MEMBER_COUNTRIES)
