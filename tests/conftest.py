@@ -25,6 +25,7 @@ SHARED_GROUPS = {
     "test_webserver": "fixture_build",
     "test_report_render": "report_renders",
     "test_i18n": "report_renders",
+    "test_report_publication": "report_renders",
 }
 # The modules that take longest (several real builds each), started first.
 LONGEST_FIRST = (

@@ -188,7 +188,7 @@ def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
         world.raw / "submissions" / "2025" / "CO-ONE.csv",
         [row(member_id="CO-ONE", sector="I", enterprises=3, worker_members=12, employees=0)],
     )
-    assert build(world, "--quiet") == 1
+    assert build(world, "--lang", "fr", "--quiet") == 1
     err = capfd.readouterr().err.strip().splitlines()
     assert len(err) == 1
     # The step that writes the PDFs (and the annexes) is named in the line.
@@ -201,7 +201,7 @@ def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
     from pipelines.runs import clean_staging
 
     (stale,) = (world.out / ".staging").glob("2025-*")
-    assert (stale / "annual_report_2025_en.pdf").is_file()
+    assert (stale / "statistics" / "by_area.csv").is_file()
     with DagsterInstance.get() as instance:
         assert clean_staging(instance, world.out, 2025) == [stale]
     assert not stale.exists()

@@ -153,13 +153,15 @@ def swapped(world: SimpleNamespace) -> Callable[[], bool]:
 def test_a_killed_rebuild_leaves_the_old_set_or_the_new_set(world: SimpleNamespace) -> None:
     from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
-    first = start(world, "all")
+    # English only, here and below: a set's consistency does not depend on how many
+    # languages it holds, and each language would add a rendering to every build.
+    first = start(world, "en")
     began = time.monotonic()
     assert first.wait(BUILD_TIMEOUT) == 0, (world.root / "build.log").read_text()
     first_took = time.monotonic() - began
     record = assert_one_whole_set(world.year)
     assert built_from(world, record) == 4
-    assert len([p for p in world.year.glob("*.pdf")]) == 3
+    assert [p.name for p in world.year.glob("*.pdf")] == ["annual_report_2025_en.pdf"]
 
     killed: dict[str, int] = {}  # which kill -> pid of the killed build
     outcomes: list[str] = []
