@@ -49,6 +49,18 @@ def build(world: SimpleNamespace, *extra: str, out: Path | None = None) -> int:
     return main([*args, *extra])
 
 
+def rendering_of_en() -> str:
+    """How the latest build got its English PDF, from its materialisation's metadata."""
+    from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        (record,) = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=AssetKey("annual_report_pdf")), limit=1
+        ).records
+    metadata = record.event_log_entry.asset_materialization.metadata
+    return str(metadata["annual_report_2025_en.pdf rendering"].value)
+
+
 @pytest.fixture(scope="module")
 def first_build(world: SimpleNamespace) -> dict:
     import contextlib
@@ -79,11 +91,14 @@ def test_build_prints_a_line_per_stage_and_a_summary(first_build: dict) -> None:
 def test_a_quiet_rebuild_from_the_same_inputs_says_one_line_and_changes_no_byte(
     world: SimpleNamespace, first_build: dict, capfd
 ) -> None:
+    assert rendering_of_en() == "rendered"
     assert build(world, "--lang", "en", "--quiet") == 0
     err = capfd.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "outputs unchanged" in err[0]
     assert "earlier years built first: none needed" in err[0]
     assert snapshot(world.out / "2025") == first_build["files"]
+    # Nothing the report shows changed: its rendering was reused, not run again.
+    assert rendering_of_en() == "reused: same HTML, attachments and renderer"
 
 
 def test_a_changed_2024_file_makes_2025_stale_through_the_lineage(
@@ -139,6 +154,7 @@ def test_a_changed_2025_file_is_a_revision_kept_whole(
              women=10, turnover=2000000, currency="USD")],
     )  # fmt: skip
     assert build(world, "--lang", "en", "--quiet") == 0
+    assert rendering_of_en() == "rendered"  # the figures changed: a new rendering
     year = world.out / "2025"
     # Enterprises by hand: IT-ONE 15, IT-TWO 3, FR-ONE 8, US-ONE 4 -> 7, BR-ONE 7, CO-ONE 2.
     reason = "changed submissions/2025/US-ONE.csv"

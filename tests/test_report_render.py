@@ -17,7 +17,13 @@ from weasyprint import HTML
 from reports.fetcher import STATIC_DIR, RefusedURLError, ReportURLFetcher
 from reports.filters import fmt_change, fmt_int, fmt_pct, fmt_rate, fmt_usd_millions
 from reports.model import BY_AREA_COLUMNS, ReportData
-from reports.render import build_context, make_environment, render_html, render_pdf
+from reports.render import (
+    build_context,
+    make_environment,
+    render_html,
+    render_pdf,
+    rendering_key,
+)
 
 YEAR = 2025
 IMG_NAME = '<img src="file:///etc/passwd"> & Co'
@@ -561,6 +567,36 @@ def test_same_inputs_give_byte_identical_pdfs(data: ReportData):
     reader = PdfReader(io.BytesIO(first))
     assert "/CreationDate" not in reader.trailer["/Info"]
     assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+
+
+def test_the_rendering_key_changes_with_every_input_of_the_pdf(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rebuild reuses a PDF only for the very same HTML, year, language, attachments,
+    SOURCE_DATE_EPOCH and renderer (pipelines/assets/report.py, rendered_reports)."""
+    import reports.render as render
+
+    html = "<html><body><p>68,000 enterprises</p></body></html>"
+    key = rendering_key(html, YEAR, "en", ATTACHMENTS)
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
+    assert rendering_key(html, YEAR, "en", list(ATTACHMENTS)) == key
+    changed_bytes = ((ATTACHMENTS[0][0], ATTACHMENTS[0][1] + b"x"), *ATTACHMENTS[1:])
+    renamed = (("by_areas.csv", ATTACHMENTS[0][1]), *ATTACHMENTS[1:])
+    others = {
+        "html": rendering_key(html.replace("68,000", "68,001"), YEAR, "en", ATTACHMENTS),
+        "year": rendering_key(html, YEAR + 1, "en", ATTACHMENTS),
+        "language": rendering_key(html, YEAR, "fr", ATTACHMENTS),
+        "attachment bytes": rendering_key(html, YEAR, "en", changed_bytes),
+        "attachment name": rendering_key(html, YEAR, "en", renamed),
+        "no attachment": rendering_key(html, YEAR, "en", ()),
+    }
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    others["SOURCE_DATE_EPOCH"] = rendering_key(html, YEAR, "en", ATTACHMENTS)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    # Another renderer (a library upgraded, a font or the CSS changed).
+    monkeypatch.setattr(render, "_renderer_fingerprint", lambda: b"another renderer")
+    others["renderer"] = rendering_key(html, YEAR, "en", ATTACHMENTS)
+    assert len({key, *others.values()}) == len(others) + 1, others
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,11 @@ One SQLite instance, one raw-data folder, three out folders. The year is built b
 and by a GraphQL `launchRun` sent to the real `dagster-webserver`. The two last
 get their folders from the environment only (empty run config), as they would in
 production. 2024 has a file, so each 2025 run reads earlier-year figures through the
-graph: those partitions, built once by the CLI run, serve the other two.
+graph: those partitions, built once by the CLI run, serve the other two. The CLI run
+renders the three PDFs; the other two find the same rendering key (the same HTML,
+attachments and renderer) and reuse those renderings, which the test checks too: their
+PDFs' equality is then that of the HTML, and the renderer's own determinism is tested
+in tests/test_report_render.py.
 """
 
 from __future__ import annotations
@@ -235,6 +239,23 @@ def test_cli_schedule_and_ui_runs_give_byte_identical_outputs(
             k: v for k, v in records["cli"].items() if k not in ("orchestrator", "built_at")
         }
     assert len(set(three_builds["runs"].values())) == 3
+
+
+def test_the_schedule_and_the_ui_reuse_the_cli_s_renderings(
+    world: SimpleNamespace, three_builds: dict
+) -> None:
+    from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        records = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=AssetKey("annual_report_pdf")), limit=10
+        ).records
+    by_run = {r.event_log_entry.run_id: r.asset_materialization.metadata for r in records}
+    for trigger, run_id in three_builds["runs"].items():
+        expected = "rendered" if trigger == "cli" else "reused: same HTML, attachments and renderer"
+        for lang in ("en", "fr", "es"):
+            rendering = by_run[run_id][f"annual_report_2025_{lang}.pdf rendering"].value
+            assert rendering == expected, (trigger, lang)
 
 
 def test_every_trigger_runs_the_annual_build_job(

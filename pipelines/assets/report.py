@@ -46,6 +46,7 @@ from pipelines.assets import edition as edition_asset
 from pipelines.assets.edition import Edition
 from pipelines.assets.ingest import validation_report
 from pipelines.assets.series import Estimates
+from pipelines.io import storage_folder
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
 from pipelines.resources import CicopaPaths, ReportSettings
@@ -199,9 +200,43 @@ def report_inputs(
 
 
 def rendered_reports(
-    data: ReportData, languages: list[str], attachments: tuple[tuple[str, bytes], ...]
+    data: ReportData,
+    languages: list[str],
+    attachments: tuple[tuple[str, bytes], ...],
+    renderings: Path,
+) -> Iterator[tuple[str, bytes, bool]]:
+    """Each language's PDF, in the order given, and whether an earlier rendering served.
+
+    A PDF is reused from ``renderings`` when its rendering key (the HTML, attachments and
+    renderer: ``reports.render.rendering_key``) is the one it was rendered from: the same
+    key gives the same bytes, and a rebuild that changes nothing the report shows need
+    not run WeasyPrint again. The rest are rendered two at a time with two cores.
+    """
+    # Imported here: loading WeasyPrint (and its fonts) is for the run, not for every
+    # process that loads the code location (the UI's code server, the daemon).
+    from reports.render import render_html, rendering_key
+
+    year = data.year
+    html = {lang: render_html(data, lang, attachments=attachments) for lang in languages}
+    keys = {lang: rendering_key(html[lang], year, lang, attachments) for lang in languages}
+    reused = {lang: _stored_rendering(renderings, lang, keys[lang]) for lang in languages}
+    fresh = _rendered(year, {lang: html[lang] for lang in languages if reused[lang] is None},
+                      attachments)  # fmt: skip
+    for lang in languages:
+        pdf = reused[lang]
+        if pdf is not None:
+            yield lang, pdf, True
+            continue
+        rendered_lang, pdf = next(fresh)
+        assert rendered_lang == lang
+        _store_rendering(renderings, lang, keys[lang], pdf)
+        yield lang, pdf, False
+
+
+def _rendered(
+    year: int, html: dict[str, str], attachments: tuple[tuple[str, bytes], ...]
 ) -> Iterator[tuple[str, bytes]]:
-    """Each language's PDF, in the order given; with two cores, two rendered at a time.
+    """PDFs from HTML, in the order given; with two cores, two rendered at a time.
 
     WeasyPrint renders on one core. A worker process takes the languages after the
     first while this process renders the first, then this process takes back whatever
@@ -210,24 +245,43 @@ def rendered_reports(
     a build; spawning costs its imports, paid while the first language renders. The
     same inputs give the same bytes wherever rendered.
     """
-    # Imported here: loading WeasyPrint (and its fonts) is for the run, not for every
-    # process that loads the code location (the UI's code server, the daemon).
-    from reports.render import render_pdf
+    from reports.render import pdf_from_html
 
+    languages = list(html)
     if len(languages) < 2 or len(os.sched_getaffinity(0)) < 2:
         for lang in languages:
-            yield lang, render_pdf(data, lang=lang, attachments=attachments)
+            yield lang, pdf_from_html(html[lang], year, lang, attachments)
         return
     first, rest = languages[0], languages[1:]
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
-        queued = {lang: worker.submit(render_pdf, data, lang, attachments) for lang in rest}
-        yield first, render_pdf(data, lang=first, attachments=attachments)
+        queued = {
+            lang: worker.submit(pdf_from_html, html[lang], year, lang, attachments) for lang in rest
+        }
+        yield first, pdf_from_html(html[first], year, first, attachments)
         here: dict[str, bytes] = {}
         while taken := next((lang for lang in reversed([*queued]) if queued[lang].cancel()), None):
-            here[taken] = render_pdf(data, lang=taken, attachments=attachments)
+            here[taken] = pdf_from_html(html[taken], year, taken, attachments)
             del queued[taken]
         for lang in rest:
             yield lang, here[lang] if lang in here else queued[lang].result()
+
+
+def _stored_rendering(folder: Path, lang: str, key: str) -> bytes | None:
+    try:
+        pdf = (folder / f"{lang}-{key}.pdf").read_bytes()
+    except OSError:
+        return None  # never rendered, or replaced by a concurrent build
+    # A cut-off file (a disk filled while storing it) is rendered again.
+    return pdf if pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:] else None
+
+
+def _store_rendering(folder: Path, lang: str, key: str, pdf: bytes) -> None:
+    """Keep the newest rendering of each language: the one a rebuild may reuse."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / f"{lang}-{key}.pdf", pdf)
+    for older in folder.glob(f"{lang}-*.pdf"):
+        if older.name != f"{lang}-{key}.pdf":
+            older.unlink(missing_ok=True)
 
 
 REPORT_INPUTS = (
@@ -322,13 +376,20 @@ def annual_report(
     out_dir = paths.staging(year, context.run.run_id)
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
     languages = [lang for lang in LANGUAGES if lang in config.languages]
-    for lang, pdf in rendered_reports(data, languages, tuple(attachments.items())):
+    renderings = storage_folder(paths.raw_data_dir, ["annual_report_pdf", "renderings"], str(year))
+    for lang, pdf, reused in rendered_reports(
+        data, languages, tuple(attachments.items()), renderings
+    ):
         path = out_dir / report_file_name(year, lang)
         metadata.update(written_file(path, write_atomic(path, pdf)))
         metadata[f"{path.name} bytes"] = len(pdf)
         pages = pdf_pages(pdf)
         metadata[f"{path.name} pages"] = pages
-        say(context, f"{year}: {path.name} written ({pages} pages)")
+        metadata[f"{path.name} rendering"] = (
+            "reused: same HTML, attachments and renderer" if reused else "rendered"
+        )
+        note = ", the same rendering as before" if reused else ""
+        say(context, f"{year}: {path.name} written ({pages} pages{note})")
         if report_settings.download_url:
             metadata[f"{path.name} download"] = MetadataValue.url(
                 f"{report_settings.download_url.rstrip('/')}/files/{year}/{path.name}"
