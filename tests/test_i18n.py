@@ -32,6 +32,7 @@ from reports.i18n import (
 )
 from reports.model import ReportData
 from reports.render import make_environment
+from tests.pdf_text import page_texts
 from tests.test_report_render import ATTACHMENTS, YEAR, archived_report, make_data_with_trends
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
@@ -208,8 +209,7 @@ def test_percentages_and_money_in_each_language():
 
 def _text(pdf: bytes) -> str:
     """The PDF's text with ASCII white space runs made one space (no-break spaces kept)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(page.extract_text() for page in reader.pages)
+    text = " ".join(page_texts(pdf))
     return re.sub(r"[ \t\r\n]+", " ", text).replace(" ,", ",")
 
 

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from reports.filters import NumberFormat
 from reports.render import render_html, render_pdf
 from tests.builders import with_kenya
+from tests.pdf_text import page_texts
 from tests.test_report_render import make_data, make_data_with_trends, plain_report
 
 YEAR = 2025
@@ -24,7 +25,7 @@ MARK = "Sample data — not CICOPA's figures"
 
 
 def _pages(pdf: bytes) -> list[str]:
-    return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    return [" ".join(text.split()) for text in page_texts(pdf)]
 
 
 @pytest.fixture(scope="module")

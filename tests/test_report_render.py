@@ -24,6 +24,7 @@ from reports.render import (
     render_pdf,
     rendering_key,
 )
+from tests.pdf_text import page_texts
 
 YEAR = 2025
 IMG_NAME = '<img src="file:///etc/passwd"> & Co'
@@ -276,8 +277,7 @@ def _text(pdf: bytes) -> str:
 
     pypdf reads a kerned "r," as "r ,", so a space before a comma is dropped too.
     """
-    reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    text = " ".join(" ".join(page_texts(pdf)).split())
     return text.replace(" ,", ",")
 
 
@@ -713,10 +713,9 @@ def test_embedded_files_are_listed_in_the_annex(archived: bytes):
 
 
 def test_pages_are_numbered_page_x_of_y(pdf: bytes):
-    reader = PdfReader(io.BytesIO(pdf))
-    pages = len(reader.pages)
-    assert "Page" not in reader.pages[0].extract_text()  # the cover has no footer
-    assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
+    pages = page_texts(pdf)
+    assert "Page" not in pages[0]  # the cover has no footer
+    assert f"Page 2 of {len(pages)}" in pages[1]
 
 
 def test_render_refuses_unknown_languages_and_bad_attachments(data: ReportData):
