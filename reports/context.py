@@ -91,9 +91,10 @@ def build_context(
         },
         "estimates": [
             {"name": name, "reported": reported, "estimate": estimates.get(key)}
+            # The world last, as the total row of every table by region.
             for key, name, reported in [
-                (("global", WORLD), world_name, world),
                 *((("region", r["code"]), r["name"], r["row"]) for r in regions if r["row"]),
+                (("global", WORLD), world_name, world),
             ]
             if estimates.get(key)
         ],
@@ -148,8 +149,9 @@ def _like_for_like(
     """Like-for-like change of the world and each region: two values of one trends.csv row."""
     if not pairs:
         return []
-    areas = [{"code": WORLD, "name": world_name, "is_world": True}]
-    areas += [{**r, "is_world": False} for r in regions]
+    # The world last, as the total row of every table by region.
+    areas = [{**r, "is_world": False} for r in regions]
+    areas.append({"code": WORLD, "name": world_name, "is_world": True})
     return [
         {
             "name": area["name"],

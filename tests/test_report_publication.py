@@ -346,3 +346,24 @@ def test_pdfa_structure_xmp_output_intent_fonts_and_attachments(real_pdf):
     files = [f.get_object() for f in root["/AF"]]
     # WeasyPrint lists the one file spec twice in /AF (names tree and object): harmless.
     assert {(str(f["/F"]), str(f["/AFRelationship"])) for f in files} == {("by_area.csv", "/Data")}
+
+
+@pytest.mark.parametrize(
+    "table", ["table-regions", "lfl-areas", "table-response", "table-estimates"]
+)
+def test_the_world_is_the_last_row_of_every_table_by_region(full_data, table: str):
+    """One convention for the reader: the world is the total row, after the regions."""
+    # Europe's estimate too, so that the estimates table has a region before the world.
+    europe = full_data.estimates.with_columns(
+        level=pl.lit("region"), area_code=pl.lit("EUROPE"),
+        employment_total=pl.lit(1_120_000, pl.Int64), imputed_share=pl.lit(0.1071),
+    )  # fmt: skip
+    data = dataclasses.replace(full_data, estimates=pl.concat([full_data.estimates, europe]))
+    html = render_html(data, "en")
+    found = re.search(rf'<table class="[^"]*\b{table}\b[^"]*"|<table[^>]*id="{table}"', html)
+    assert found, table
+    body = html[found.start() : html.index("</table>", found.start())]
+    rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">([^<]*)</th>", body)
+    assert len(rows) > 1 and rows[-1] == "World" and "World" not in rows[:-1], rows
+    last = re.findall(r"<tr([^>]*)>\s*<th scope=\"row\">", body)[-1]
+    assert "total" in last, last
