@@ -183,18 +183,45 @@ def floors(runs: int = 9) -> None:
     print()
 
 
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants now, in KiB (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        proc = Path("/proc") / str(current)
+        try:
+            status = (proc / "status").read_text().splitlines()
+            total += int(next(ln.split()[1] for ln in status if ln.startswith("VmRSS:")))
+            for task in (proc / "task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue  # exited meanwhile, or a kernel thread without VmRSS
+    return total
+
+
 def _whole_build(raw_data: Path, year: int, work: Path) -> dict:
+    """The build's seconds and its peak memory: the largest sum over its live processes
+    (the build and its rendering worker), sampled every 20 ms.
+
+    Not RUSAGE_CHILDREN: that is the largest of every child this benchmark ever waited
+    for, the stages above included, and it gave this build 857 MiB at 4,500 members.
+    """
     env = {**os.environ, "DAGSTER_HOME": str(work / "dagster_home")}
     cicopa = Path(sys.executable).parent / "cicopa"
     started = time.perf_counter()
-    subprocess.run(
+    process = subprocess.Popen(
         [str(cicopa), "build", "--year", str(year), "--raw-data", str(raw_data),
          "--out", str(work / "out"), "--lang", "all"],
-        check=True, env=env, capture_output=True,
+        env=env, stdout=subprocess.DEVNULL, stderr=(work / "build.log").open("wb"),
     )  # fmt: skip
+    tree_peak = 0
+    while process.poll() is None:
+        tree_peak = max(tree_peak, _tree_rss_kib(process.pid))
+        time.sleep(0.02)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mib": peak}
+    if process.returncode != 0:
+        raise SystemExit(f"cicopa build failed: {(work / 'build.log').read_text()[-2000:]}")
+    return {"seconds": seconds, "peak_mib": tree_peak / 1024}
 
 
 def main() -> None:
