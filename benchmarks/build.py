@@ -67,7 +67,7 @@ import sys, time
 from pathlib import Path
 from weasyprint import HTML, Attachment
 from reports.fetcher import STATIC_DIR, ReportURLFetcher
-from reports.render import PDF_VARIANT
+from reports.pdf import PDF_VARIANT
 folder = Path(sys.argv[1])
 started = time.perf_counter()
 html = HTML(string=(folder / "report.html").read_text(), base_url=STATIC_DIR.as_uri() + "/",

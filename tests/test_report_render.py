@@ -574,7 +574,7 @@ def test_the_rendering_key_changes_with_every_input_of_the_pdf(
 ) -> None:
     """A rebuild reuses a PDF only for the very same HTML, year, language, attachments,
     SOURCE_DATE_EPOCH and renderer (pipelines/assets/report.py, rendered_reports)."""
-    import reports.render as render
+    import reports.pdf
 
     html = "<html><body><p>68,000 enterprises</p></body></html>"
     key = rendering_key(html, YEAR, "en", ATTACHMENTS)
@@ -594,7 +594,7 @@ def test_the_rendering_key_changes_with_every_input_of_the_pdf(
     others["SOURCE_DATE_EPOCH"] = rendering_key(html, YEAR, "en", ATTACHMENTS)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     # Another renderer (a library upgraded, a font or the CSS changed).
-    monkeypatch.setattr(render, "_renderer_fingerprint", lambda: b"another renderer")
+    monkeypatch.setattr(reports.pdf, "_renderer_fingerprint", lambda: b"another renderer")
     others["renderer"] = rendering_key(html, YEAR, "en", ATTACHMENTS)
     assert len({key, *others.values()}) == len(others) + 1, others
 

@@ -208,7 +208,7 @@ def rendered_reports(
     """Each language's PDF, in the order given, and whether an earlier rendering served.
 
     A PDF is reused from ``renderings`` when its rendering key (the HTML, attachments and
-    renderer: ``reports.render.rendering_key``) is the one it was rendered from: the same
+    renderer: ``reports.pdf.rendering_key``) is the one it was rendered from: the same
     key gives the same bytes, and a rebuild that changes nothing the report shows need
     not run WeasyPrint again. The rest are rendered two at a time with two cores.
     """
@@ -245,7 +245,7 @@ def _rendered(
     a build; spawning costs its imports, paid while the first language renders. The
     same inputs give the same bytes wherever rendered.
     """
-    from reports.render import pdf_from_html
+    from reports.pdf import pdf_from_html
 
     languages = list(html)
     if len(languages) < 2 or len(os.sched_getaffinity(0)) < 2:

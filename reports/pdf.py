@@ -1,0 +1,138 @@
+"""The report's HTML to PDF/A-3a bytes (WeasyPrint), and the key of a rendering.
+
+Apart from ``reports.render`` so that a process that only renders (the build's second
+rendering process) imports WeasyPrint and the catalogues, not polars, pandas or the
+templates: about 80 MiB instead of 145 before it renders anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from weasyprint import HTML, Attachment
+
+from reports import accessibility
+from reports.fetcher import STATIC_DIR, ReportURLFetcher
+from reports.i18n import ATTACHMENT_DESCRIPTIONS, ATTACHMENT_OTHER, check_language, translations
+
+__all__ = ["PDF_VARIANT", "checked_attachments", "pdf_from_html", "rendering_key"]
+
+PDF_VARIANT = "pdf/a-3a"  # archival, tagged (accessible), may carry embedded files
+# The libraries whose versions change a PDF's bytes (see rendering_key).
+RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf", "fonttools", "tinycss2", "tinyhtml5", "cssselect2")
+TEXT_LIBRARIES = r"^lib(harfbuzz|pango|fribidi|fontconfig|freetype)"
+
+
+def pdf_from_html(
+    html: str, year: int, lang: str, attachments: Sequence[tuple[str, bytes]] = ()
+) -> bytes:
+    """WeasyPrint's half of ``render_pdf``: the report's HTML to PDF/A-3a bytes."""
+    check_language(lang)
+    attachments = checked_attachments(attachments)
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=ReportURLFetcher())
+    gettext = translations(lang).gettext
+    with _fixed_timestamp(year) as moment:
+        pdf_attachments = [
+            Attachment(
+                string=content,
+                name=name,
+                description=gettext(ATTACHMENT_DESCRIPTIONS.get(name, ATTACHMENT_OTHER)),
+                created=moment,
+                modified=moment,
+                relationship="Data" if name.lower().endswith(".csv") else "Supplement",
+                url_fetcher=ReportURLFetcher(),
+            )
+            for name, content in attachments
+        ]
+        # PDF/A-3a: tagged for screen readers, fonts embedded, an sRGB output intent;
+        # unlike PDF/A-2 it keeps embedded files of any type.
+        return document.write_pdf(
+            pdf_variant=PDF_VARIANT, attachments=pdf_attachments, finisher=accessibility.finish
+        )
+
+
+def rendering_key(
+    html: str, year: int, lang: str, attachments: Sequence[tuple[str, bytes]] = ()
+) -> str:
+    """A digest of everything ``pdf_from_html``'s bytes depend on.
+
+    The HTML, the year and language (attachment dates, descriptions), each attachment,
+    SOURCE_DATE_EPOCH, and the renderer: its libraries' versions (Pango and HarfBuzz
+    included), the static files (CSS, fonts), the catalogues and this package's code
+    that writes the PDF. Equal keys give equal bytes, so a rendering can be reused.
+    """
+    digest = hashlib.sha256(_renderer_fingerprint())
+    for part in (str(year), lang, os.environ.get("SOURCE_DATE_EPOCH", ""), html):
+        digest.update(part.encode() + b"\0")
+    for name, content in checked_attachments(attachments):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+@cache
+def _renderer_fingerprint() -> bytes:
+    from weasyprint.text.ffi import pango
+
+    digest = hashlib.sha256()
+    for dist in RENDERER_DISTRIBUTIONS:
+        digest.update(f"{dist} {metadata.version(dist)}\n".encode())
+    digest.update(f"pango {pango.pango_version()}\n".encode())
+    # The text libraries as loaded (their file names carry their versions, on Linux).
+    maps = Path("/proc/self/maps")
+    loaded = maps.read_text().split() if maps.is_file() else []
+    for library in sorted({w for w in loaded if re.search(TEXT_LIBRARIES, Path(w).name)}):
+        digest.update(Path(library).name.encode() + b"\n")
+    package = Path(__file__).parent
+    files = [*STATIC_DIR.rglob("*"), *(package / "locale").rglob("*.po")]
+    files += [package / f"{module}.py" for module in ("pdf", "accessibility", "fetcher", "i18n")]
+    for path in sorted(p for p in files if p.is_file()):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
+
+
+def checked_attachments(attachments: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    checked: list[tuple[str, bytes]] = []
+    for item in attachments:
+        name, content = item
+        if not isinstance(name, str) or not name.strip() or "/" in name or "\\" in name:
+            raise ValueError(f"an attachment needs a plain file name, got {name!r}")
+        if not isinstance(content, bytes | bytearray):
+            raise TypeError(f"attachment {name!r}: content must be bytes")
+        if any(name == seen for seen, _ in checked):
+            raise ValueError(f"two attachments are named {name!r}")
+        checked.append((name, bytes(content)))
+    return checked
+
+
+@contextmanager
+def _fixed_timestamp(year: int) -> Iterator[datetime]:
+    """Keep the build time out of the PDF: one fixed moment for fonts and attachments.
+
+    WeasyPrint subsets the fonts with fontTools, which stamps each subset's ``head``
+    table with the current time unless SOURCE_DATE_EPOCH is set (the reproducible-builds
+    convention). Without a value from the caller, 1 January after the reference year is
+    used. The variable is restored afterwards. The moment is also the date of the
+    embedded files.
+    """
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given is not None and given.strip().isdigit():
+        yield datetime.fromtimestamp(int(given), tz=UTC).replace(tzinfo=None)
+        return
+    moment = datetime(year + 1, 1, 1, tzinfo=UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield moment.replace(tzinfo=None)
+    finally:
+        if given is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = given
