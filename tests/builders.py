@@ -57,6 +57,23 @@ FX_RATES = [
 ]
 
 
+# Every blocking check of the code location, (asset, check), written out by hand from
+# pipelines/assets: each runs in its asset's step and stops the build when it fails.
+BLOCKING_CHECKS = frozenset(
+    {
+        ("area_statistics", "world_equals_sum_of_regions"),
+        ("area_statistics", "regions_equal_sum_of_countries"),
+        ("area_statistics", "sub_regions_equal_sum_of_countries"),
+        ("area_statistics", "employment_identities_hold"),
+        ("sector_statistics", "sectors_tie_out_to_areas"),
+        ("type_statistics", "types_tie_out_to_areas"),
+        ("trend_statistics", "trend_parts_add_up"),
+        ("estimate_statistics", "estimates_tie_out"),
+        ("estimate_statistics", "estimates_reported_part_is_by_area"),
+    }
+)
+
+
 # Every file a full build of 2025 writes under out/2025 (SPEC section 5): the PDF and the
 # annex in each language, provenance, the statistics with their SDMX export, validation.
 FULL_BUILD_2025 = frozenset(

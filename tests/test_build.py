@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from pipelines.cli import main
-from tests.builders import FULL_BUILD_2025, file_states, write_statistics_fixture
+from tests.builders import BLOCKING_CHECKS, FULL_BUILD_2025, file_states, write_statistics_fixture
 from tests.test_statistics import EXPECTED_BY_AREA, EXPECTED_BY_SECTOR, EXPECTED_BY_TYPE
 
 
@@ -71,14 +71,7 @@ def test_the_run_and_its_checks_are_recorded_in_the_instance(built: dict):
     with DagsterInstance.get() as instance:
         run = instance.get_run_by_id(record["orchestrator"]["run_id"])
         assert run is not None and run.is_success
-        for asset, check in (
-            ("area_statistics", "world_equals_sum_of_regions"),
-            ("area_statistics", "regions_equal_sum_of_countries"),
-            ("area_statistics", "sub_regions_equal_sum_of_countries"),
-            ("area_statistics", "employment_identities_hold"),
-            ("sector_statistics", "sectors_tie_out_to_areas"),
-            ("type_statistics", "types_tie_out_to_areas"),
-        ):
+        for asset, check in sorted(BLOCKING_CHECKS):
             key = AssetCheckKey(AssetKey(asset), check)
             latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])
             evaluation = latest[key].event.dagster_event.event_specific_data
