@@ -129,3 +129,21 @@ def test_a_withdrawal_shows_on_the_staff_page_at_once(tmp_path: Path) -> None:
         assert files == {name: "withdrawn"}
         # CO-ONE's only file is withdrawn: the member's status says so; six others sent none.
         assert _counts(page) == {"no submission": 6, "withdrawn": 1}
+
+
+def test_a_registry_rewritten_with_its_old_time_is_read_again(tmp_path: Path) -> None:
+    """The registry is stamped as the validations are (lstat: size, inode, ctime too), so a
+    file restored with its old modification time (`cp -p`, an editor) is not missed."""
+    from web.state import Portal
+
+    raw = make_reference(tmp_path / "raw_data")
+    portal = Portal.create(raw, tmp_path / "out", secret=SECRET)
+    members = raw / "reference" / "members.csv"
+    before = portal.reference().members["member_id"].to_list()
+    assert "FR-ONE" in before
+    kept = os.stat(members)
+    members.write_text(members.read_text().replace("FR-ONE,", "FR-UNO,"))
+    os.utime(members, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert os.stat(members).st_mtime_ns == kept.st_mtime_ns
+    after = portal.reference().members["member_id"].to_list()
+    assert "FR-UNO" in after and "FR-ONE" not in after

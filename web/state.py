@@ -26,8 +26,6 @@ from cicopa.withdrawals import withdrawals_path
 from web.files import Digests
 from web.security import Csrf, RateLimit
 
-REFERENCE_FILES = ("members.csv", "regions.csv", "fx_rates.csv")
-
 
 @dataclass
 class Portal:
@@ -38,7 +36,7 @@ class Portal:
     uploads: RateLimit
     csrf: Csrf
     digests: Digests = field(default_factory=Digests)
-    _reference: tuple[tuple[int, ...], Reference] | None = None
+    _reference: tuple[Any, Reference] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     reads: ReadCache = field(default_factory=ReadCache)
     # year -> (inputs' stamps, validation); (year, member) -> (stamps, that member's files)
@@ -67,18 +65,18 @@ class Portal:
         )
 
     def reference(self) -> Reference:
-        """The registry, read again only when one of its files changed."""
-        folder = self.raw_data / "reference"
-        stamp = tuple(
-            (folder / name).stat().st_mtime_ns if (folder / name).exists() else 0
-            for name in REFERENCE_FILES
-        )
+        """The registry, read again only when one of its files changed.
+
+        Stamped as the validations' keys stamp the same files (`_stamps`): a validation
+        stored under new stamps was made with the registry those stamps describe.
+        """
+        stamps = _stamps(reference_paths(self.raw_data))
         with self._lock:
-            if self._reference is not None and self._reference[0] == stamp:
+            if self._reference is not None and self._reference[0] == stamps:
                 return self._reference[1]
         reference = load_reference(self.raw_data)  # ReferenceDataError for the caller
         with self._lock:
-            self._reference = (stamp, reference)
+            self._reference = (stamps, reference)
         return reference
 
     def member_for(self, token: str) -> tuple[dict[str, Any], int] | None:
