@@ -24,13 +24,18 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	touch $@
 
 # uv compiles site-packages only, and PYTHONDONTWRITEBYTECODE (set on some machines) keeps
-# Python from caching the project's own modules: compile them here, every install (up-to-
-# date files are skipped). checked-hash: a pyc is used only while its source's hash still
-# matches, so an edited or checked-out file runs its new code whatever its mtime.
+# Python from caching the project's own modules: compile them here, again only when a
+# source is newer than the last compile (compileall itself recompiles every hash-based
+# pyc). checked-hash: a pyc is used only while its source's hash still matches, so an
+# edited or checked-out file runs its new code whatever its mtime.
 PROJECT_SOURCES := cicopa pipelines reports web schemas
+PROJECT_PY := $(shell find $(PROJECT_SOURCES) -name '*.py')
 
-install: $(VENV)/.installed
+$(VENV)/.compiled: $(VENV)/.installed $(PROJECT_PY)
 	$(VENV)/bin/python -m compileall -q -j0 --invalidation-mode checked-hash $(PROJECT_SOURCES)
+	touch $@
+
+install: $(VENV)/.compiled
 
 ## Build the sample annual report for the latest sample year and print where it is.
 report: install
