@@ -110,12 +110,9 @@ def main() -> int:
             hashes = [hashlib.sha256(p.read_bytes()).hexdigest() for p in stored]
             assert len(stored) == args.uploads, (len(stored), args.uploads)
             assert set(hashes) == expected and len(set(hashes)) == len(hashes), "lost or doubled"
-            p50 = statistics.median(latencies)
-            p95 = latencies[int(0.95 * (len(latencies) - 1))]
             print(
                 f"{args.uploads} uploads from {args.clients} clients in {wall:.1f} s: all stored "
-                f"once, none lost; latency p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-                f"max {latencies[-1] * 1000:.0f} ms"
+                f"once, none lost; latency {_percentiles(latencies)}"
             )
 
             reloads = [_staff_page(port, args.uploads) for _ in range(args.staff)]

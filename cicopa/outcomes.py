@@ -70,7 +70,7 @@ def list_submission_files(raw_data: Path, year: int) -> list[Path]:
     """Every entry under the year's folder that is not a folder, at any depth, sorted.
 
     Links are listed, never followed (a link to a folder is an entry, not a folder to
-    walk into); `read_entry` opens only the regular files among them.
+    walk into); `_read_regular` opens only the regular files among them.
     """
     folder = year_folder(raw_data, year)
     found: list[Path] = []
@@ -88,18 +88,12 @@ def list_submission_files(raw_data: Path, year: int) -> list[Path]:
     return sorted(found, key=lambda p: os.fsencode(p))
 
 
-def read_entry(path: Path, limit: int | None = None) -> tuple[bytes, int] | None:
-    """The bytes of a regular file (at most `limit + 1`) and its size; None otherwise.
+def _read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of a regular file and the open descriptor's stat; None otherwise.
 
     Opened with O_NOFOLLOW and checked again on the open descriptor, so an entry
     swapped for a link or a FIFO after the listing is still never followed or blocked on.
     """
-    read = _read_regular(path, limit)
-    return (read[0], read[1].st_size) if read else None
-
-
-def _read_regular(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
-    """`read_entry`, with the open descriptor's stat: what exactly was read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -108,7 +102,7 @@ def _read_regular(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             return None
-        data = handle.read() if limit is None else handle.read(limit + 1)
+        data = handle.read()
     return data, info
 
 

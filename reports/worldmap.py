@@ -127,7 +127,7 @@ def _countries(
     for country in countries:
         has_data = country.code in values
         rings = [dict(s.attrs)["d"] for s in country.shapes if s.kind == "path"]
-        others = [s for s in country.shapes if s.kind not in {"path", "circle"}]
+        others = [s for s in country.shapes if s.kind != "path"]  # _element skips circles
         if not has_data:
             no_data_rings.extend(rings)
             for shape in others:
