@@ -123,8 +123,6 @@ class ReportData:
     fx_source: str  # one sentence naming the exchange-rate source
     # Global and regional totals of the years Y-2..Y that were built (TRENDS_COLUMNS).
     trends: pl.DataFrame | None = None
-    # Years of Y-2..Y-1 without statistics: the report says so, never shows a zero.
-    missing_years: tuple[int, ...] = ()
     # Members that joined or left in the trend years (MEMBERSHIP_CHANGES_COLUMNS),
     # ``change`` is "joined" or "left".
     membership_changes: pl.DataFrame | None = None
@@ -144,10 +142,6 @@ class ReportData:
     def __post_init__(self) -> None:
         if not isinstance(self.year, int) or isinstance(self.year, bool):
             raise TypeError(f"year must be an int, got {self.year!r}")
-        years = tuple(self.missing_years)
-        if any(not isinstance(y, int) or isinstance(y, bool) for y in years):
-            raise TypeError(f"missing_years must be ints, got {self.missing_years!r}")
-        object.__setattr__(self, "missing_years", tuple(sorted(set(years))))
         if not isinstance(self.edition, int) or isinstance(self.edition, bool) or self.edition < 1:
             raise TypeError(f"edition must be an int >= 1, got {self.edition!r}")
         if not isinstance(self.sample, bool):

@@ -367,7 +367,6 @@ def sample_report_data(seed: int = 2025, missing_years: tuple[int, ...] = ()) ->
             "for this fictional sample report)."
         ),
         trends=_trends(by_area, missing_years),
-        missing_years=missing_years,
         membership_changes=_membership_changes(),
     )
 

@@ -265,7 +265,6 @@ def make_data_with_trends() -> ReportData:
         **{
             **base.__dict__,
             "trends": pl.DataFrame(rows),
-            "missing_years": (YEAR - 2,),
             "membership_changes": changes,
             "series_trends": series,
         }

@@ -187,7 +187,6 @@ def report_inputs(
         fx_rates=reference_data.rates_for(year),
         fx_source=fx_source,
         trends=area_trends.table,
-        missing_years=area_trends.missing_years,
         membership_changes=area_trends.membership_changes,
         sample=is_sample(raw_data),
         series_trends=trend_statistics,
