@@ -46,6 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> None:
+    """The `cicopa` command itself: a batch process's garbage collection around `main`."""
+    from cicopa.process import collect_for_batch, freeze_before_exit
+
+    collect_for_batch()
+    code = main()
+    freeze_before_exit()
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in DELEGATED:
@@ -154,4 +164,4 @@ def build(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

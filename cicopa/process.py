@@ -1,0 +1,33 @@
+"""How the project's batch processes (a command, a rendering worker) treat Python's
+cyclic garbage collector.
+
+A build imports some 3,000 modules (Dagster, polars, pandera, WeasyPrint) and then
+allocates millions of short-lived objects. With Python's default thresholds the
+collector ran some 1,800 times in a sample build and walked the whole heap of imported
+objects at each full pass: 1.5 s of a 12 s build, measured with ``gc.callbacks``. At
+exit it walked that heap once more (0.4 s after importing the code location alone).
+
+Objects that form no cycle are freed by reference counting whatever the thresholds, so
+collecting less often only lets cyclic garbage live a little longer.
+"""
+
+from __future__ import annotations
+
+import gc
+
+# Young objects allocated before a collection (default 700), then how many young and
+# middle collections before an older one (defaults 10 and 10).
+BATCH_THRESHOLDS = (50_000, 50, 100)
+
+
+def collect_for_batch() -> None:
+    """Collect cyclic garbage rarely: a batch process, not a long-lived server."""
+    gc.set_threshold(*BATCH_THRESHOLDS)
+
+
+def freeze_before_exit() -> None:
+    """Leave what is alive at exit to the operating system instead of walking it again.
+
+    Every file is written and closed by then; ``atexit`` handlers still run.
+    """
+    gc.freeze()
