@@ -10,10 +10,12 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -120,6 +122,9 @@ def workbook_bytes(workbook: Workbook) -> bytes:
                 if isinstance(cell.value, str):
                     cell.value = formula_safe(cell.value)
                     cell.data_type = "s"
+    # Imported here: most users of this module write CSV and hashes, not workbooks.
+    from openpyxl.writer.excel import ExcelWriter
+
     raw = io.BytesIO()
     # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
     ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()

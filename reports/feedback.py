@@ -16,10 +16,8 @@ give the same bytes.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from collections.abc import Mapping
+from datetime import date
 from gettext import NullTranslations
 from pathlib import PurePosixPath
 from typing import Any
@@ -27,15 +25,14 @@ from typing import Any
 import polars as pl
 from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from weasyprint import HTML
 
 from cicopa.outcomes import YearValidation
 from cicopa.reference import Reference
 from cicopa.rules import FIX_UNKNOWN, RULES, UNKNOWN_WHAT
 from cicopa.settings import CONTACT
+from cicopa.settings import REPORT_TEMPLATES as TEMPLATES_DIR
 from cicopa.tracker import ACCEPTED, REJECTED, deciding_file, files_by_member
 from cicopa.validation import parse_timestamp
-from reports.fetcher import STATIC_DIR, TEMPLATES_DIR, ReportURLFetcher
 from reports.member_texts import BABEL_LOCALES, N_, format_day, member_language, translations
 
 TEMPLATE = "feedback.html.j2"
@@ -274,28 +271,10 @@ def render_html(context: Mapping[str, Any]) -> str:
 
 
 def render_pdf(context: Mapping[str, Any]) -> bytes:
-    """A4 letter; relative URLs resolve in reports/static, nothing else may be read."""
-    document = HTML(
-        string=render_html(context),
-        base_url=STATIC_DIR.as_uri() + "/",
-        url_fetcher=ReportURLFetcher(),
-    )
-    with _fixed_font_timestamp(context["year"]):
-        return document.write_pdf(pdf_tags=True)
+    """The letter as a PDF (A4, tagged): ``reports.pdf.letter_pdf`` of its HTML."""
+    from reports.pdf import letter_pdf  # WeasyPrint: only where a PDF is made
 
-
-@contextmanager
-def _fixed_font_timestamp(year: int) -> Iterator[None]:
-    """Keep the build time out of the embedded font subsets (fontTools reads
-    SOURCE_DATE_EPOCH), as reports/render.py does; a caller's value is respected."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()))
-    try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    return letter_pdf(render_html(context), context["year"])
 
 
 def feedback_contexts(

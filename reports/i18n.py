@@ -38,7 +38,6 @@ from babel.support import Translations
 
 from cicopa.rules import N_ as N_  # the one marker, re-exported for the report's modules
 from cicopa.settings import LANGUAGES, LOCALE_DIR
-from reports.fetcher import REPORTS_DIR
 
 DOMAIN = "messages"
 
@@ -78,7 +77,7 @@ def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
 # ``names.csv``: the UN's country names (République de Corée, República de Corea) and
 # the organisations as they name themselves (CICOPA Américas, CICOPA North America).
 
-NAMES_FILE = REPORTS_DIR / "names.csv"
+NAMES_FILE = LOCALE_DIR.parent / "names.csv"
 
 
 @cache

@@ -1,8 +1,11 @@
-"""The report's HTML to PDF/A-3a bytes (WeasyPrint), and the key of a rendering.
+"""HTML to PDF (WeasyPrint): the report as PDF/A-3a, a member's feedback letter, and
+the key that lets a rebuild reuse a rendering.
 
-Apart from ``reports.render`` so that a process that only renders (the build's second
-rendering process) imports WeasyPrint and the catalogues, not polars, pandas or the
-templates: about 80 MiB instead of 145 before it renders anything.
+Apart from ``reports.render`` so that a process that only renders (the run's rendering
+process, ``pipelines.resources.DocumentRenderer``) imports WeasyPrint and the
+catalogues, not pandera, pandas or the templates: about 80 MiB instead of 145 before it
+renders anything. WeasyPrint itself is imported by the functions that render: a process
+that writes HTML, hashes attachments or checks their names does without it.
 """
 
 from __future__ import annotations
@@ -17,13 +20,20 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from weasyprint import HTML, Attachment
-
-from reports import accessibility
-from reports.fetcher import STATIC_DIR, ReportURLFetcher
+from cicopa.outputs import write_atomic
+from cicopa.process import collect_for_batch
+from cicopa.settings import REPORT_STATIC as STATIC_DIR
 from reports.i18n import ATTACHMENT_DESCRIPTIONS, ATTACHMENT_OTHER, check_language, translations
 
-__all__ = ["PDF_VARIANT", "checked_attachments", "pdf_from_html", "rendering_key"]
+__all__ = [
+    "PDF_VARIANT",
+    "checked_attachments",
+    "letter_pdf",
+    "pdf_from_html",
+    "prepare_renderer",
+    "rendering_key",
+    "report_pdf",
+]
 
 PDF_VARIANT = "pdf/a-3a"  # archival, tagged (accessible), may carry embedded files
 # The libraries whose versions change a PDF's bytes (see rendering_key).
@@ -35,6 +45,11 @@ def pdf_from_html(
     html: str, year: int, lang: str, attachments: Sequence[tuple[str, bytes]] = ()
 ) -> bytes:
     """WeasyPrint's half of ``render_pdf``: the report's HTML to PDF/A-3a bytes."""
+    from weasyprint import HTML, Attachment
+
+    from reports import accessibility
+    from reports.fetcher import ReportURLFetcher
+
     check_language(lang)
     attachments = checked_attachments(attachments)
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=ReportURLFetcher())
@@ -57,6 +72,69 @@ def pdf_from_html(
         return document.write_pdf(
             pdf_variant=PDF_VARIANT, attachments=pdf_attachments, finisher=accessibility.finish
         )
+
+
+def report_pdf(
+    html: str,
+    year: int,
+    lang: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
+    renderings: Path | None = None,
+) -> tuple[bytes, bool]:
+    """The report's PDF from its HTML, and whether an earlier rendering served.
+
+    A PDF is reused from ``renderings`` (a folder of the instance's storage) when its
+    rendering key, ``rendering_key``, is the one it was rendered from: the same key gives
+    the same bytes, so a rebuild that changes nothing the report shows need not run
+    WeasyPrint again. A fresh rendering is kept there as the language's newest.
+    """
+    key = rendering_key(html, year, lang, attachments)
+    if renderings is not None and (stored := _stored_rendering(renderings, lang, key)):
+        return stored, True
+    pdf = pdf_from_html(html, year, lang, attachments)
+    if renderings is not None:
+        _store_rendering(renderings, lang, key, pdf)
+    return pdf, False
+
+
+def _stored_rendering(folder: Path, lang: str, key: str) -> bytes | None:
+    try:
+        pdf = (folder / f"{lang}-{key}.pdf").read_bytes()
+    except OSError:
+        return None  # never rendered, or replaced by a concurrent build
+    # A cut-off file (a disk filled while storing it) is rendered again.
+    return pdf if pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:] else None
+
+
+def _store_rendering(folder: Path, lang: str, key: str, pdf: bytes) -> None:
+    """Keep the newest rendering of each language: the one a rebuild may reuse."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / f"{lang}-{key}.pdf", pdf)
+    for older in folder.glob(f"{lang}-*.pdf"):
+        if older.name != f"{lang}-{key}.pdf":
+            older.unlink(missing_ok=True)
+
+
+def letter_pdf(html: str, year: int) -> bytes:
+    """A member's feedback letter (``reports.feedback``): A4, tagged; relative URLs
+    resolve in reports/static and nothing else may be read."""
+    from weasyprint import HTML
+
+    from reports.fetcher import ReportURLFetcher
+
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=ReportURLFetcher())
+    with _fixed_timestamp(year):
+        return document.write_pdf(pdf_tags=True)
+
+
+def prepare_renderer() -> None:
+    """Ready a process to render: WeasyPrint and the renderer's fingerprint loaded, and
+    the batch garbage collection of ``cicopa.process``. Run first in the rendering
+    process, while the run it serves reads and checks the year."""
+    import weasyprint  # noqa: F401  (the import is the point)
+
+    collect_for_batch()
+    _renderer_fingerprint()
 
 
 def rendering_key(

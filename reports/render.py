@@ -1,6 +1,7 @@
 """Render the annual report: ``ReportData`` -> HTML (Jinja2) -> PDF (WeasyPrint).
 
-Plain Python, no orchestrator: the pipeline calls ``render_pdf`` and writes the bytes.
+Plain Python, no orchestrator. The pipeline writes the HTML here with ``render_html`` and
+turns it into PDF in its rendering process (``reports.pdf``); ``render_pdf`` does both.
 
 ``render_pdf(data, lang="fr", attachments=[("by_area.csv", b"...")])`` gives an archival
 PDF/A-3a document (tagged, with the statistics embedded as data files) in English, French
@@ -24,8 +25,8 @@ from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cicopa.settings import REPORT_TEMPLATES as TEMPLATES_DIR
 from reports.context import build_context
-from reports.fetcher import TEMPLATES_DIR
 from reports.filters import NumberFormat
 from reports.i18n import (
     LANGUAGES,
@@ -33,18 +34,9 @@ from reports.i18n import (
     translations,
 )
 from reports.model import ReportData
-from reports.pdf import PDF_VARIANT, checked_attachments, pdf_from_html, rendering_key
+from reports.pdf import checked_attachments
 
-__all__ = [
-    "LANGUAGES",
-    "PDF_VARIANT",
-    "build_context",
-    "make_environment",
-    "pdf_from_html",
-    "render_html",
-    "render_pdf",
-    "rendering_key",
-]
+__all__ = ["LANGUAGES", "build_context", "make_environment", "render_html", "render_pdf"]
 
 TEMPLATE = "report.html.j2"
 # Classification codes as the three languages write them: ISIC Rev.4, CITI Rév.4, ...
@@ -128,6 +120,8 @@ def render_pdf(
     ``Supplement``. Their dates are fixed (1 January after the reference year, or
     SOURCE_DATE_EPOCH), so they never carry the time of the build.
     """
+    from reports.pdf import pdf_from_html  # WeasyPrint: only where a PDF is made
+
     attachments = checked_attachments(attachments)
     html = render_html(data, lang, attachments=attachments)
     return pdf_from_html(html, data.year, lang, attachments)

@@ -17,13 +17,8 @@ from weasyprint import HTML
 from reports.fetcher import STATIC_DIR, RefusedURLError, ReportURLFetcher
 from reports.filters import fmt_change, fmt_int, fmt_pct, fmt_rate, fmt_usd_millions
 from reports.model import BY_AREA_COLUMNS, ReportData
-from reports.render import (
-    build_context,
-    make_environment,
-    render_html,
-    render_pdf,
-    rendering_key,
-)
+from reports.pdf import rendering_key
+from reports.render import build_context, make_environment, render_html, render_pdf
 from tests.pdf_text import page_texts
 
 YEAR = 2025
@@ -572,7 +567,7 @@ def test_the_rendering_key_changes_with_every_input_of_the_pdf(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A rebuild reuses a PDF only for the very same HTML, year, language, attachments,
-    SOURCE_DATE_EPOCH and renderer (pipelines/assets/report.py, rendered_reports)."""
+    SOURCE_DATE_EPOCH and renderer (reports.pdf.report_pdf)."""
     import reports.pdf
 
     html = "<html><body><p>68,000 enterprises</p></body></html>"
