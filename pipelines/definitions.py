@@ -22,7 +22,7 @@ from pipelines.automation import (
     submissions_sensor,
 )
 from pipelines.io import ParquetIOManager
-from pipelines.resources import CicopaPaths, ReportSettings
+from pipelines.resources import CicopaPaths, DocumentRenderer, ReportSettings
 
 # Source references link each asset in the UI to the code that computes it. Related
 # assets are computed in one step (a multi-asset) where separate steps bought nothing
@@ -41,6 +41,7 @@ defs = Definitions(
     resources={
         "paths": PATHS,
         "report_settings": ReportSettings(),
+        "renderer": DocumentRenderer(),
         # Intermediate results as Parquet and JSON that an auditor can open.
         "io_manager": ParquetIOManager(),
     },

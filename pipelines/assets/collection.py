@@ -13,7 +13,7 @@ from cicopa.tracker import missing_by_region, tracker_table
 from pipelines.assets.ingest import accepted_figures_of
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
-from pipelines.resources import CicopaPaths
+from pipelines.resources import CicopaPaths, DocumentRenderer
 
 GROUP = "collection"
 
@@ -87,17 +87,28 @@ def member_feedback(
     context: AssetExecutionContext,
     config: DeadlineConfig,
     paths: CicopaPaths,
+    renderer: DocumentRenderer,
     reference_data: Reference,
     submission_outcomes: YearValidation,
 ) -> MaterializeResult:
-    """feedback/<year>/<member_id>.pdf for each member with a rejected file or warnings."""
-    from reports.feedback import feedback_pdfs  # WeasyPrint: for the run, not the load
+    """feedback/<year>/<member_id>.pdf for each member with a rejected file or warnings.
+
+    The letters are written here and made PDF by the run's rendering process.
+    """
+    # Imported here: the templates are for the run, not for the code location's load.
+    from reports.feedback import feedback_contexts, render_html
+    from reports.pdf import letter_pdf
 
     year = int(context.partition_key)
     deadline = config.day(year)
-    letters = feedback_pdfs(
+    contexts = feedback_contexts(
         reference=reference_data, validation=submission_outcomes, year=year, deadline=deadline
     )
+    jobs = {
+        member_id: renderer.submit(letter_pdf, render_html(letter), year)
+        for member_id, letter in contexts.items()
+    }
+    letters = {member_id: job.result() for member_id, job in jobs.items()}
     folder = paths.out_dir / "feedback" / str(year)
     for stale in folder.glob("*.pdf") if folder.is_dir() else []:
         if stale.stem not in letters:  # the member has since sent a clean file

@@ -1,11 +1,7 @@
 """Report stage: the figures' record and edition, the report and annex in each language,
 provenance and publication."""
 
-import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +45,7 @@ from pipelines.assets.series import Estimates
 from pipelines.io import storage_folder
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
-from pipelines.resources import CicopaPaths, ReportSettings
+from pipelines.resources import CicopaPaths, DocumentRenderer, ReportSettings
 from reports.model import ReportData
 
 GROUP = "report"
@@ -198,91 +194,6 @@ def report_inputs(
     return data, attachments
 
 
-def rendered_reports(
-    data: ReportData,
-    languages: list[str],
-    attachments: tuple[tuple[str, bytes], ...],
-    renderings: Path,
-) -> Iterator[tuple[str, bytes, bool]]:
-    """Each language's PDF, in the order given, and whether an earlier rendering served.
-
-    A PDF is reused from ``renderings`` when its rendering key (the HTML, attachments and
-    renderer: ``reports.pdf.rendering_key``) is the one it was rendered from: the same
-    key gives the same bytes, and a rebuild that changes nothing the report shows need
-    not run WeasyPrint again. The rest are rendered two at a time with two cores.
-    """
-    # Imported here: loading WeasyPrint (and its fonts) is for the run, not for every
-    # process that loads the code location (the UI's code server, the daemon).
-    from reports.render import render_html, rendering_key
-
-    year = data.year
-    html = {lang: render_html(data, lang, attachments=attachments) for lang in languages}
-    keys = {lang: rendering_key(html[lang], year, lang, attachments) for lang in languages}
-    reused = {lang: _stored_rendering(renderings, lang, keys[lang]) for lang in languages}
-    fresh = _rendered(year, {lang: html[lang] for lang in languages if reused[lang] is None},
-                      attachments)  # fmt: skip
-    for lang in languages:
-        pdf = reused[lang]
-        if pdf is not None:
-            yield lang, pdf, True
-            continue
-        rendered_lang, pdf = next(fresh)
-        assert rendered_lang == lang
-        _store_rendering(renderings, lang, keys[lang], pdf)
-        yield lang, pdf, False
-
-
-def _rendered(
-    year: int, html: dict[str, str], attachments: tuple[tuple[str, bytes], ...]
-) -> Iterator[tuple[str, bytes]]:
-    """PDFs from HTML, in the order given; with two cores, two rendered at a time.
-
-    WeasyPrint renders on one core. A worker process takes the languages after the
-    first while this process renders the first, then this process takes back whatever
-    the worker has not started, from the last. The worker is spawned, not forked: a
-    fork copies the locks other threads of a run hold (Dagster's, logging's) and hung
-    a build; spawning costs its imports, paid while the first language renders. The
-    same inputs give the same bytes wherever rendered.
-    """
-    from reports.pdf import pdf_from_html
-
-    languages = list(html)
-    if len(languages) < 2 or len(os.sched_getaffinity(0)) < 2:
-        for lang in languages:
-            yield lang, pdf_from_html(html[lang], year, lang, attachments)
-        return
-    first, rest = languages[0], languages[1:]
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
-        queued = {
-            lang: worker.submit(pdf_from_html, html[lang], year, lang, attachments) for lang in rest
-        }
-        yield first, pdf_from_html(html[first], year, first, attachments)
-        here: dict[str, bytes] = {}
-        while taken := next((lang for lang in reversed([*queued]) if queued[lang].cancel()), None):
-            here[taken] = pdf_from_html(html[taken], year, taken, attachments)
-            del queued[taken]
-        for lang in rest:
-            yield lang, here[lang] if lang in here else queued[lang].result()
-
-
-def _stored_rendering(folder: Path, lang: str, key: str) -> bytes | None:
-    try:
-        pdf = (folder / f"{lang}-{key}.pdf").read_bytes()
-    except OSError:
-        return None  # never rendered, or replaced by a concurrent build
-    # A cut-off file (a disk filled while storing it) is rendered again.
-    return pdf if pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:] else None
-
-
-def _store_rendering(folder: Path, lang: str, key: str, pdf: bytes) -> None:
-    """Keep the newest rendering of each language: the one a rebuild may reuse."""
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / f"{lang}-{key}.pdf", pdf)
-    for older in folder.glob(f"{lang}-*.pdf"):
-        if older.name != f"{lang}-{key}.pdf":
-            older.unlink(missing_ok=True)
-
-
 REPORT_INPUTS = (
     "reference_data",
     "submission_outcomes",
@@ -332,6 +243,7 @@ def annual_report(
     config: ReportConfig,
     paths: CicopaPaths,
     report_settings: ReportSettings,
+    renderer: DocumentRenderer,
     reference_data: Reference,
     submission_outcomes: YearValidation,
     accepted_figures: pl.DataFrame,
@@ -349,8 +261,17 @@ def annual_report(
     report's tables from the same inputs, which a step of its own loaded a second time.
 
     The PDFs are rendered from the statistics assets only; the three statistics CSVs
-    and the figures' provenance are embedded as attachments.
+    and the figures' provenance are embedded as attachments. Each language's HTML is
+    written here and rendered to PDF by the rendering process while this one writes
+    the annexes. A rebuild whose HTML, attachments and renderer are unchanged reuses
+    the earlier rendering (``reports.pdf.report_pdf``).
     """
+    # Imported here: the templates are for the run, not for every process that loads
+    # the code location (the UI's code server, the daemon).
+    from reports.annex import AnnexData, annex_bytes, default_release
+    from reports.pdf import report_pdf
+    from reports.render import render_html
+
     year = int(context.partition_key)
     unknown = sorted(set(config.languages) - set(LANGUAGES))
     if unknown:
@@ -373,12 +294,47 @@ def annual_report(
         figures_provenance_record=figures_provenance_record,
     )
     out_dir = paths.staging(year, context.run.run_id)
-    metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
     languages = [lang for lang in LANGUAGES if lang in config.languages]
     renderings = storage_folder(paths.raw_data_dir, ["annual_report_pdf", "renderings"], str(year))
-    for lang, pdf, reused in rendered_reports(
-        data, languages, tuple(attachments.items()), renderings
-    ):
+    embedded = tuple(attachments.items())
+    html = {lang: render_html(data, lang, attachments=embedded) for lang in languages}
+    # The rendering process takes the first half of the languages (rounded up); this
+    # process writes the annexes, then renders the rest: both cores render.
+    jobs = {
+        lang: renderer.submit(report_pdf, html[lang], year, lang, embedded, renderings)
+        for lang in languages[: (len(languages) + 1) // 2]
+    }
+
+    annex = AnnexData(
+        year=year,
+        by_area=area_statistics,
+        by_sector=sector_statistics,
+        by_type=type_statistics,
+        submissions=submission_outcomes.submissions,
+        fx_rates=reference_data.rates_for(year),
+        reporting_members=reporting_members(reference_data, accepted_figures),
+        fx_source=report_settings.fx_source,
+        # Rounded as published, so that every figure of the annex is the CSV's value.
+        trends=series.for_csv(trend_statistics),
+        coverage=series.for_csv(coverage_statistics),
+        estimates=series.for_csv(estimate_statistics.estimates),
+    )
+    release = default_release(year, revised=edition.revised)
+    annex_metadata: dict[str, object] = {}
+    for lang in LANGUAGES:
+        path = out_dir / annex_file_name(year, lang)
+        workbook = annex_bytes(annex, lang=lang, release=release)
+        annex_metadata.update(written_file(path, write_atomic(path, workbook)))
+        annex_metadata[f"{path.name} bytes"] = len(workbook)
+
+    here = {
+        lang: report_pdf(html[lang], year, lang, embedded, renderings)
+        for lang in languages
+        if lang not in jobs
+    }
+    metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
+    for lang in languages:
+        pdf, reused = here[lang] if lang in here else jobs[lang].result()
         path = out_dir / report_file_name(year, lang)
         metadata.update(written_file(path, write_atomic(path, pdf)))
         metadata[f"{path.name} bytes"] = len(pdf)
@@ -394,30 +350,7 @@ def annual_report(
                 f"{report_settings.download_url.rstrip('/')}/files/{year}/{path.name}"
             )
     yield MaterializeResult(asset_key="annual_report_pdf", metadata=metadata)
-    from reports.annex import AnnexData, annex_bytes, default_release  # see rendered_reports
-
-    data = AnnexData(
-        year=year,
-        by_area=area_statistics,
-        by_sector=sector_statistics,
-        by_type=type_statistics,
-        submissions=submission_outcomes.submissions,
-        fx_rates=reference_data.rates_for(year),
-        reporting_members=reporting_members(reference_data, accepted_figures),
-        fx_source=report_settings.fx_source,
-        # Rounded as published, so that every figure of the annex is the CSV's value.
-        trends=series.for_csv(trend_statistics),
-        coverage=series.for_csv(coverage_statistics),
-        estimates=series.for_csv(estimate_statistics.estimates),
-    )
-    release = default_release(year, revised=edition.revised)
-    metadata = {}
-    for lang in LANGUAGES:
-        path = paths.staging(year, context.run.run_id) / annex_file_name(year, lang)
-        workbook = annex_bytes(data, lang=lang, release=release)
-        metadata.update(written_file(path, write_atomic(path, workbook)))
-        metadata[f"{path.name} bytes"] = len(workbook)
-    yield MaterializeResult(asset_key="statistical_annex", metadata=metadata)
+    yield MaterializeResult(asset_key="statistical_annex", metadata=annex_metadata)
 
 
 @multi_asset(
