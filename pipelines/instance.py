@@ -14,7 +14,14 @@ and Dagster's own classes read them unchanged) and change only how they are open
     (the WAL is written before the commit returns); only the last commits before a
     power cut or an OS crash may be lost, and then the run shows as unfinished and
     `mark_dead_runs_failed` fails it at the next start. The outputs themselves are
-    written and swapped in by the build, not by the event log.
+    written and swapped in by the build, not by the event log;
+  - a database is checked against, and a new one stamped with, Dagster's schema
+    revision read once per process (`_ready`). Dagster reads its migration scripts
+    again for every database it opens (each run has one) and loads Alembic's command
+    machinery to stamp a new one: 0.4 s of a sample build's 1.5 s in storage. Any
+    database that is neither new nor current (an older schema, a half-made file, two
+    processes creating it at once) takes Dagster's own path, migrations and retries
+    included.
 
 `ensure_dagster_home` (pipelines/project.py) names them in the instance's
 dagster.yaml; PostgreSQL (dagster.postgres.yaml) is unaffected.
@@ -27,15 +34,29 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from dagster import Field, StringSource
+from dagster._core.storage.event_log.schema import SqlEventLogStorageMetadata
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.runs.schema import RunStorageSqlMetadata
+from dagster._core.storage.runs.sqlite import sqlite_run_storage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
-from sqlalchemy import create_engine, event
+from dagster._core.storage.schedules.schema import ScheduleStorageSqlMetadata
+from dagster._core.storage.schedules.sqlite import sqlite_schedule_storage
+from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from dagster._core.storage.sql import get_alembic_config
+from dagster._core.storage.sqlite import create_db_conn_string
+from sqlalchemy import MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.pool import NullPool
 
-__all__ = ["QuickSqliteEventLogStorage", "QuickSqliteRunStorage"]
+__all__ = ["QuickSqliteEventLogStorage", "QuickSqliteRunStorage", "QuickSqliteScheduleStorage"]
 
 # As Dagster's own storages: how long a writer waits for another process's lock.
 BUSY_TIMEOUT_SECONDS = 30
@@ -59,6 +80,36 @@ def _engine(conn_string: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+@cache
+def _script(module_file: str) -> tuple[ScriptDirectory, str]:
+    """Dagster's migration scripts for a storage module, and their head revision."""
+    script = ScriptDirectory.from_config(get_alembic_config(module_file))
+    return script, str(script.as_revision_number("head"))
+
+
+def _ready(
+    engine: Engine, metadata: MetaData, module_file: str
+) -> Literal["current", "new"] | None:
+    """How a database stands: "current" at Dagster's head revision; "new" when it was
+    empty and is now created at it (Dagster's tables, WAL mode, the revision stamped);
+    None for any other, which Dagster's own code opens."""
+    script, head = _script(module_file)
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+            if revision == head:
+                return "current"
+            if revision is not None or inspect(conn).get_table_names():
+                return None
+            metadata.create_all(conn)
+            conn.execute(text("PRAGMA journal_mode=WAL;"))
+            MigrationContext.configure(conn).stamp(script, head)
+            conn.commit()
+            return "new"
+    except DatabaseError:
+        return None  # another process is creating it: Dagster's path retries
 
 
 def _config() -> dict[str, Field]:
@@ -103,6 +154,10 @@ class QuickSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
+        if _ready(engine, SqlEventLogStorageMetadata, sqlite_event_log.__file__) is None:
+            super()._initdb(engine, for_index_shard=for_index_shard)
+
     def dispose(self) -> None:
         with self._engines_lock:
             for engine in self._engines.values():
@@ -127,6 +182,20 @@ class QuickSqliteRunStorage(SqliteRunStorage):
         base_dir = config_value.get("base_dir") or _home("history")
         return cls.from_local(base_dir, inst_data=inst_data)
 
+    @classmethod
+    def from_local(cls, base_dir: str, inst_data: Any = None) -> QuickSqliteRunStorage:
+        os.makedirs(base_dir, exist_ok=True)
+        conn_string = create_db_conn_string(base_dir, "runs")
+        engine = create_engine(conn_string, poolclass=NullPool)
+        state = _ready(engine, RunStorageSqlMetadata, sqlite_run_storage.__file__)
+        if state is None:
+            return super().from_local(base_dir, inst_data=inst_data)
+        storage = cls(conn_string, inst_data)
+        if state == "new":  # as Dagster marks a new database's data migrations done
+            storage.migrate()
+            storage.optimize()
+        return storage
+
     @contextmanager
     def connect(self) -> Iterator[Any]:
         with self._engine.connect() as conn, conn.begin():
@@ -135,3 +204,30 @@ class QuickSqliteRunStorage(SqliteRunStorage):
     def dispose(self) -> None:
         self._engine.dispose()
         super().dispose()
+
+
+class QuickSqliteScheduleStorage(SqliteScheduleStorage):
+    """Dagster's SQLite schedule storage (schedules.db), checked and created as above."""
+
+    @classmethod
+    def config_type(cls) -> Any:
+        return _config()
+
+    @classmethod
+    def from_config_value(cls, inst_data: Any, config_value: Any) -> QuickSqliteScheduleStorage:
+        base_dir = config_value.get("base_dir") or _home("schedules")
+        return cls.from_local(base_dir, inst_data=inst_data)
+
+    @classmethod
+    def from_local(cls, base_dir: str, inst_data: Any = None) -> QuickSqliteScheduleStorage:
+        os.makedirs(base_dir, exist_ok=True)
+        conn_string = create_db_conn_string(base_dir, "schedules")
+        engine = create_engine(conn_string, poolclass=NullPool)
+        state = _ready(engine, ScheduleStorageSqlMetadata, sqlite_schedule_storage.__file__)
+        if state is None:
+            return super().from_local(base_dir, inst_data=inst_data)
+        storage = cls(conn_string, inst_data)
+        if state == "new":
+            storage.migrate()
+            storage.optimize()
+        return storage

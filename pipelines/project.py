@@ -22,8 +22,16 @@ run_storage:
 event_log_storage:
   module: pipelines.instance
   class: QuickSqliteEventLogStorage
+schedule_storage:
+  module: pipelines.instance
+  class: QuickSqliteScheduleStorage
 """
 EARLIER_INSTANCE_CONFIGS = (
+    "# Local instance: SQLite storage in this folder, opened by pipelines/instance.py.\n"
+    "# See dagster.postgres.yaml in the project root for the PostgreSQL set-up.\n"
+    "telemetry:\n  enabled: false\n"
+    "run_storage:\n  module: pipelines.instance\n  class: QuickSqliteRunStorage\n"
+    "event_log_storage:\n  module: pipelines.instance\n  class: QuickSqliteEventLogStorage\n",
     "# Local instance: SQLite storage in this folder. See dagster.postgres.yaml\n"
     "# in the project root for the PostgreSQL set-up.\n"
     "telemetry:\n  enabled: false\n",
