@@ -34,7 +34,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any, Literal
 
 from alembic.runtime.migration import MigrationContext
@@ -82,11 +81,18 @@ def _engine(conn_string: str) -> Engine:
     return engine
 
 
-@cache
+# Dagster's migration scripts and their head revision, by folder: its storages share one.
+_SCRIPTS: dict[str, tuple[ScriptDirectory, str]] = {}
+
+
 def _script(module_file: str) -> tuple[ScriptDirectory, str]:
     """Dagster's migration scripts for a storage module, and their head revision."""
-    script = ScriptDirectory.from_config(get_alembic_config(module_file))
-    return script, str(script.as_revision_number("head"))
+    config = get_alembic_config(module_file)
+    location = str(config.get_main_option("script_location"))
+    if location not in _SCRIPTS:
+        script = ScriptDirectory.from_config(config)
+        _SCRIPTS[location] = (script, str(script.as_revision_number("head")))
+    return _SCRIPTS[location]
 
 
 def _ready(
