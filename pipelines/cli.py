@@ -132,6 +132,11 @@ def build(
     if not year_folder(raw_data, year).is_dir():
         return _fail("build", f"no submissions folder for {year}: {year_folder(raw_data, year)}")
 
+    from pipelines.rendering import start_rendering_process
+
+    # Started before Dagster is imported: its own imports (WeasyPrint) overlap this
+    # process's, and the earlier years' ingest.
+    start_rendering_process()
     import logging
 
     from pipelines.build import BuildError, run_build

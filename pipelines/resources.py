@@ -1,17 +1,15 @@
 """Resources: where raw data are read from and outputs are written to, and the process
 that renders the run's PDFs."""
 
-import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
 from dagster import ConfigurableResource, InitResourceContext
-from pydantic import PrivateAttr
 
 from cicopa import settings
+from pipelines.rendering import render_elsewhere, start_rendering_process
 
 # A build writes into <out>/.staging/<year>-<run id>/ and swaps it in when it succeeded.
 STAGING = ".staging"
@@ -64,41 +62,12 @@ T = TypeVar("T")
 
 
 class DocumentRenderer(ConfigurableResource):
-    """Renders the run's PDFs (HTML to PDF, WeasyPrint) in a second process.
-
-    WeasyPrint lays a document out on one core, and the run has other work meanwhile:
-    the annex workbooks, another language. The process starts with the run, so its
-    imports (WeasyPrint, its fonts) are paid while the year is read and checked, not
-    when the first letter or report is due; and the run's own process never loads
-    WeasyPrint unless it renders a language itself. The process is spawned, not forked:
-    a fork copies the locks other threads of a run hold (Dagster's, logging's) and hung
-    a build. With one core there is no second process and everything renders in place.
-    """
-
-    _pool: ProcessPoolExecutor | None = PrivateAttr(default=None)
+    """Renders the run's PDFs (HTML to PDF, WeasyPrint) in the rendering process of
+    ``pipelines.rendering``, started, if it is not yet, when the run starts."""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        if len(os.sched_getaffinity(0)) < 2:
-            return
-        from reports.pdf import prepare_renderer
-
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=get_context("spawn"), initializer=prepare_renderer
-        )
-        self._pool.submit(int)  # start it now, not at the first document
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        start_rendering_process()
 
     def submit(self, render: Callable[..., T], /, *args: Any) -> Future[T]:
         """``render(*args)`` in the rendering process; in place without one."""
-        if self._pool is not None:
-            return self._pool.submit(render, *args)
-        done: Future[T] = Future()
-        try:
-            done.set_result(render(*args))
-        except Exception as exc:
-            done.set_exception(exc)
-        return done
+        return render_elsewhere(render, *args)

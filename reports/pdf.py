@@ -131,10 +131,13 @@ def prepare_renderer() -> None:
     """Ready a process to render: WeasyPrint and the renderer's fingerprint loaded, and
     the batch garbage collection of ``cicopa.process``. Run first in the rendering
     process, while the run it serves reads and checks the year."""
+    import gc
+
     import weasyprint  # noqa: F401  (the import is the point)
 
     collect_for_batch()
     _renderer_fingerprint()
+    gc.freeze()  # what is loaded now lives as long as the process: never walk it again
 
 
 def rendering_key(

@@ -297,13 +297,16 @@ def annual_report(
     languages = [lang for lang in LANGUAGES if lang in config.languages]
     renderings = storage_folder(paths.raw_data_dir, ["annual_report_pdf", "renderings"], str(year))
     embedded = tuple(attachments.items())
-    html = {lang: render_html(data, lang, attachments=embedded) for lang in languages}
-    # The rendering process takes the first half of the languages (rounded up); this
-    # process writes the annexes, then renders the rest: both cores render.
-    jobs = {
-        lang: renderer.submit(report_pdf, html[lang], year, lang, embedded, renderings)
-        for lang in languages[: (len(languages) + 1) // 2]
-    }
+    # The rendering process takes the first half of the languages (rounded up), each as
+    # soon as its HTML is written; this process writes the annexes, then renders the
+    # rest: both cores render.
+    elsewhere = languages[: (len(languages) + 1) // 2]
+    html: dict[str, str] = {}
+    jobs = {}
+    for lang in languages:
+        html[lang] = render_html(data, lang, attachments=embedded)
+        if lang in elsewhere:
+            jobs[lang] = renderer.submit(report_pdf, html[lang], year, lang, embedded, renderings)
 
     annex = AnnexData(
         year=year,

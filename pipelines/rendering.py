@@ -1,0 +1,70 @@
+"""The process that renders PDFs beside a run (WeasyPrint), one per Python process.
+
+WeasyPrint lays a document out on one core, and a run has other work meanwhile: the
+annex workbooks, another language. So the run's PDFs are rendered in a second process
+(``pipelines.resources.DocumentRenderer`` hands them over), and this process never
+loads WeasyPrint unless it renders a language itself.
+
+The process is started as soon as its caller knows it will render, so that its imports
+(WeasyPrint, its fonts) are paid while other work goes on: `cicopa build` starts it
+before it imports Dagster, and a run launched otherwise (the schedule, the UI, the
+sensor) when its resources are set up. It then serves every run of this process and
+ends with it. It is spawned, not forked: a fork copies the locks other threads of a
+run hold (Dagster's, logging's) and hung a build. With one core there is no second
+process and everything renders in place.
+
+No Dagster here: `cicopa build` imports this module first.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def start_rendering_process() -> ProcessPoolExecutor | None:
+    """The rendering process, started now if it is not running; None with one core."""
+    global _pool
+    with _lock:
+        if _pool is None and len(os.sched_getaffinity(0)) >= 2:
+            from reports.pdf import prepare_renderer
+
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=get_context("spawn"), initializer=prepare_renderer
+            )
+            _pool.submit(int)  # start it now, not at the first document
+        return _pool
+
+
+def render_elsewhere(render: Callable[..., T], /, *args: Any) -> Future[T]:
+    """``render(*args)`` in the rendering process; in place without one.
+
+    A rendering process that died (killed, out of memory) is replaced for what comes
+    next; what it was rendering fails with it.
+    """
+    global _pool
+    pool = start_rendering_process()
+    if pool is not None:
+        try:
+            return pool.submit(render, *args)
+        except BrokenProcessPool:
+            with _lock:
+                if _pool is pool:
+                    _pool = None
+            return render_elsewhere(render, *args)
+    done: Future[T] = Future()
+    try:
+        done.set_result(render(*args))
+    except Exception as exc:
+        done.set_exception(exc)
+    return done
