@@ -58,16 +58,112 @@ def accepted_figures_of(years: int, *, and_this_year: bool = False) -> AssetIn:
     )
 
 
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
-def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output[Reference]:
-    """Member registry, regions and exchange rates, validated against their schemas."""
-    try:
-        reference = load_reference(paths.raw_data_dir, _year(context))
-    except ReferenceDataError as exc:
-        raise Failure(description=str(exc)) from exc
+def withdrawals_version(raw_data: Path, year: int) -> tuple[str, str]:
+    """withdrawals.csv's sha256 ("none" without the file) and the year's data version of
+    `withdrawals`: what pipelines/build.py compares to tell a stored year current."""
+    source = withdrawals_path(raw_data)
+    digest = sha256_file(source) if source.is_file() else "none"
+    return digest, f"{digest[:32]}-{year}"
+
+
+INGEST_ASSETS = {
+    "reference_data": "Member registry, regions and exchange rates, validated against their "
+    "schemas.",
+    "withdrawals": "reference/withdrawals.csv: the year's files the secretariat withdrew, and why.",
+    "submission_files": "Every file in `submissions/<year>/` with its sha256: the evidence.",
+    "parsed_submissions": "Each file read into a tidy text frame, or marked unreadable with why.",
+    "validated_submissions": "Schema and registry checks, withdrawals, the resubmission rule, "
+    "one status per file.",
+    "accepted_figures": "Each member's accepted rows for the year: what later years compare "
+    "and trend with.",
+}
+# What the year's outcome is decided from; the accepted rows are taken from the outcome.
+_SOURCES = ("reference_data", "withdrawals", "submission_files", "parsed_submissions")
+INGEST_CODE_VERSIONS = {
+    "reference_data": "1",
+    "withdrawals": "1",
+    "submission_files": "2",
+    "parsed_submissions": READER_VERSION,
+    "validated_submissions": "2",
+    "accepted_figures": "1",
+}
+
+
+@multi_asset(
+    outs={
+        name: AssetOut(
+            group_name=GROUP,
+            code_version=INGEST_CODE_VERSIONS[name],
+            description=description,
+            is_required=False,
+        )
+        for name, description in INGEST_ASSETS.items()
+    },
+    internal_asset_deps={
+        **{name: set() for name in _SOURCES},
+        "validated_submissions": {AssetKey(name) for name in _SOURCES},
+        "accepted_figures": {AssetKey("validated_submissions")},
+    },
+    partitions_def=reference_years,
+    can_subset=True,
+)
+def ingest_submissions(context: AssetExecutionContext, paths: CicopaPaths):
+    """The year's ingest in one step: the registry, the withdrawals, each file read once
+    (hashed for the inventory and parsed), then the outcome and its accepted rows.
+
+    Each asset keeps its key, metadata and data version; one step spares the run the
+    events and the loads of four (each source was stored, then loaded back to validate).
+    A run may select some of them (the survey forms need the registry alone): the
+    sources the selected assets rest on are computed, the selected ones stored.
+    """
     year = _year(context)
+    selected = context.selected_output_names
+    wanted = set(selected)
+    if wanted & {"validated_submissions", "accepted_figures"}:
+        wanted |= {*_SOURCES, "validated_submissions"}
+    raw_data = paths.raw_data_dir
+
+    if "reference_data" in wanted:
+        try:
+            reference = load_reference(raw_data, year)
+        except ReferenceDataError as exc:
+            raise Failure(description=str(exc)) from exc
+        if "reference_data" in selected:
+            yield _reference_output(reference, raw_data, year)
+    if "withdrawals" in wanted:
+        try:
+            withdrawn = withdrawn_in(load_withdrawals(raw_data), year)
+        except ReferenceDataError as exc:
+            raise Failure(description=str(exc)) from exc
+        if "withdrawals" in selected:
+            digest, version = withdrawals_version(raw_data, year)
+            yield Output(
+                withdrawn,
+                output_name="withdrawals",
+                data_version=DataVersion(version),
+                metadata={
+                    "files withdrawn": len(withdrawn),
+                    "withdrawn": MetadataValue.json(withdrawn),
+                    "withdrawals.csv sha256": MetadataValue.text(digest),
+                },
+            )
+    if wanted & {"submission_files", "parsed_submissions"}:
+        files, raws = scan_year(raw_data, year)
+        digest = fingerprint(files)
+        say(context, f"{year}: {files.height} file(s) found in submissions/{year}/")
+        if "submission_files" in selected:
+            yield _files_output(files, digest)
+        if "parsed_submissions" in selected:
+            yield _parsed_output(raws, digest)
+    if "validated_submissions" in wanted:
+        hashes = dict(files.select("file", "sha256").iter_rows())
+        outcome = resolve_year(raws, reference, year, hashes, withdrawn)
+        yield from _validated_outputs(context, outcome, selected, year)
+
+
+def _reference_output(reference: Reference, raw_data: Path, year: int) -> Output[Reference]:
     active = reference.members_active_in(year)
-    digests = {p.name: sha256_file(p) for p in reference_paths(paths.raw_data_dir)}
+    digests = {p.name: sha256_file(p) for p in reference_paths(raw_data)}
     metadata: dict[str, object] = {
         "members in registry": reference.members.height,
         "members active in year": active.height,
@@ -78,61 +174,12 @@ def reference_data(context: AssetExecutionContext, paths: CicopaPaths) -> Output
     }
     # The registry's content is its version: a changed members.csv makes the year stale.
     version = DataVersion("-".join(d[:16] for d in digests.values()))
-    return Output(reference, metadata=metadata, data_version=version)
+    return Output(reference, output_name="reference_data", metadata=metadata, data_version=version)
 
 
-def withdrawals_version(raw_data: Path, year: int) -> tuple[str, str]:
-    """withdrawals.csv's sha256 ("none" without the file) and the year's data version of
-    `withdrawals`: what pipelines/build.py compares to tell a stored year current."""
-    source = withdrawals_path(raw_data)
-    digest = sha256_file(source) if source.is_file() else "none"
-    return digest, f"{digest[:32]}-{year}"
-
-
-@asset(group_name=GROUP, partitions_def=reference_years, code_version="1")
-def withdrawals(context: AssetExecutionContext, paths: CicopaPaths) -> Output[dict[str, str]]:
-    """reference/withdrawals.csv: the year's files the secretariat withdrew, and why."""
-    year = _year(context)
-    try:
-        chosen = withdrawn_in(load_withdrawals(paths.raw_data_dir), year)
-    except ReferenceDataError as exc:
-        raise Failure(description=str(exc)) from exc
-    digest, version = withdrawals_version(paths.raw_data_dir, year)
-    return Output(
-        chosen,
-        data_version=DataVersion(version),
-        metadata={
-            "files withdrawn": len(chosen),
-            "withdrawn": MetadataValue.json(chosen),
-            "withdrawals.csv sha256": MetadataValue.text(digest),
-        },
-    )
-
-
-@multi_asset(
-    outs={
-        "submission_files": AssetOut(
-            group_name=GROUP,
-            code_version="2",
-            description="Every file in `submissions/<year>/` with its sha256: the evidence.",
-        ),
-        "parsed_submissions": AssetOut(
-            group_name=GROUP,
-            code_version=READER_VERSION,
-            description="Each file read into a tidy text frame, or marked unreadable with why.",
-        ),
-    },
-    partitions_def=reference_years,
-)
-def read_submission_files(context: AssetExecutionContext, paths: CicopaPaths):
-    """Each file of the year is read once: hashed for the inventory and parsed."""
-    year = _year(context)
-    files, raws = scan_year(paths.raw_data_dir, year)
-    digest = fingerprint(files)
-    unreadable = [r for r in raws if not r.readable]
-    say(context, f"{year}: {files.height} file(s) found in submissions/{year}/")
+def _files_output(files: pl.DataFrame, digest: str) -> Output[pl.DataFrame]:
     # A changed, added or removed file gives a new data version: downstream goes stale.
-    yield Output(
+    return Output(
         files,
         output_name="submission_files",
         data_version=DataVersion(digest),
@@ -148,7 +195,11 @@ def read_submission_files(context: AssetExecutionContext, paths: CicopaPaths):
             "dagster/row_count": files.height,
         },
     )
-    yield Output(
+
+
+def _parsed_output(raws: list[RawSubmission], digest: str) -> Output[list[RawSubmission]]:
+    unreadable = [r for r in raws if not r.readable]
+    return Output(
         raws,
         output_name="parsed_submissions",
         data_version=DataVersion(f"{digest[:32]}-reader{READER_VERSION}"),
@@ -163,70 +214,37 @@ def read_submission_files(context: AssetExecutionContext, paths: CicopaPaths):
     )
 
 
-@multi_asset(
-    outs={
-        "validated_submissions": AssetOut(
-            group_name=GROUP,
-            code_version="2",
-            description="Schema and registry checks, withdrawals, the resubmission rule, "
-            "one status per file.",
-        ),
-        "accepted_figures": AssetOut(
-            group_name=GROUP,
-            code_version="1",
-            description="Each member's accepted rows for the year: what later years compare "
-            "and trend with.",
-        ),
-    },
-    internal_asset_deps={
-        "validated_submissions": {
-            AssetKey("reference_data"),
-            AssetKey("submission_files"),
-            AssetKey("parsed_submissions"),
-            AssetKey("withdrawals"),
-        },
-        "accepted_figures": {AssetKey("validated_submissions")},
-    },
-    partitions_def=reference_years,
-)
-def validate_submissions(
-    context: AssetExecutionContext,
-    reference_data: Reference,
-    submission_files: pl.DataFrame,
-    parsed_submissions: list[RawSubmission],
-    withdrawals: dict[str, str],
+def _validated_outputs(
+    context: AssetExecutionContext, outcome: YearValidation, selected: set[str], year: int
 ):
-    """One step for the year's outcome and the accepted rows taken from it: the rows are a
-    projection of the outcome, and a step of their own cost a run its events and a load."""
-    year = _year(context)
-    hashes = dict(submission_files.select("file", "sha256").iter_rows())
-    outcome = resolve_year(parsed_submissions, reference_data, year, hashes, withdrawals)
     counts = outcome.status_counts()
     statuses = ("accepted", "rejected", "superseded", "withdrawn", "unreadable")
     say(context, f"{year}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in statuses))
-    yield Output(
-        outcome,
-        output_name="validated_submissions",
-        metadata={
-            **{status: counts.get(status, 0) for status in statuses},
-            "accepted rows": outcome.accepted_rows.height,
-            "members reporting": outcome.accepted_rows["member_id"].n_unique(),
-            "errors": int((outcome.issues["severity"] == "error").sum()),
-            "submissions": preview(outcome.submissions),
-            "dagster/row_count": outcome.submissions.height,
-        },
-    )
-    rows = outcome.accepted_rows
-    yield Output(
-        rows,
-        output_name="accepted_figures",
-        metadata={
-            "dagster/row_count": rows.height,
-            "dagster/column_schema": column_schema(rows),
-            "members": rows["member_id"].n_unique(),
-            "preview": preview(rows),
-        },
-    )
+    if "validated_submissions" in selected:
+        yield Output(
+            outcome,
+            output_name="validated_submissions",
+            metadata={
+                **{status: counts.get(status, 0) for status in statuses},
+                "accepted rows": outcome.accepted_rows.height,
+                "members reporting": outcome.accepted_rows["member_id"].n_unique(),
+                "errors": int((outcome.issues["severity"] == "error").sum()),
+                "submissions": preview(outcome.submissions),
+                "dagster/row_count": outcome.submissions.height,
+            },
+        )
+    if "accepted_figures" in selected:
+        rows = outcome.accepted_rows
+        yield Output(
+            rows,
+            output_name="accepted_figures",
+            metadata={
+                "dagster/row_count": rows.height,
+                "dagster/column_schema": column_schema(rows),
+                "members": rows["member_id"].n_unique(),
+                "preview": preview(rows),
+            },
+        )
 
 
 @asset(
