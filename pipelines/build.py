@@ -201,6 +201,9 @@ def run_year_job(
 
     check_partition(year)
     with DagsterInstance.get() as instance, build_lock(out, year):
+        # One connection kept for the run, as the webserver keeps one, not one opened
+        # (and authenticated) per event: PostgreSQL; SQLite storages pool already.
+        instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=4)
         mark_dead_runs_failed(instance)
         # Before anything runs: a failed or killed run's folder goes even if this run fails.
         clean_staging(instance, out, year)
