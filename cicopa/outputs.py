@@ -1,68 +1,20 @@
-"""Write outputs the way SPEC section 3 says: atomically, byte-stable, hashed."""
+"""Write tables the way SPEC section 3 says: CSV and workbooks, byte-stable and safe from
+formulas (written atomically and hashed by ``cicopa.files``)."""
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from cicopa.files import write_atomic
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
-
-
-class OutputWriteError(OSError):
-    """An output could not be written; the message names the file and the cause."""
-
-
-def _cause(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "disk full"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "no permission"
-    return exc.strerror or type(exc).__name__
-
-
-def write_atomic(path: Path, data: bytes) -> str:
-    """Write through a temporary file in the same folder, then rename; returns the sha256.
-
-    A run killed half-way leaves either the old file or the new one, never a torn one.
-    A failure says what and why in one line ("disk full writing by_area.csv").
-    """
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise OutputWriteError(exc.errno, f"{_cause(exc)} writing {path.name}") from exc
-    except BaseException:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    return sha256_bytes(data)
 
 
 # A spreadsheet runs a cell beginning with one of these as a formula (OWASP "CSV

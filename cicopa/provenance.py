@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from cicopa.outputs import sha256_file
+from cicopa.files import sha256_file
 from cicopa.settings import PROJECT_ROOT
 
 PACKAGES = ("cicopa-stats", "dagster", "polars", "pandera", "weasyprint", "jinja2", "fastexcel")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cicopa.outputs import sha256_file
+from cicopa.files import sha256_file
 from cicopa.settings import STAGING_UNKNOWN_RUN_KEPT_HOURS
 
 STAGING = ".staging"

@@ -21,13 +21,9 @@ from typing import Any, Literal
 
 from cicopa.columns import INTEGER_COLUMNS, PER_SUBMISSION_COLUMNS
 from cicopa.issues import Issue, Severity
+from cicopa.marker import N_
 
 Origin = Literal["schema", "reader", "collection"]
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is used."""
-    return message
 
 
 @dataclass(frozen=True)

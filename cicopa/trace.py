@@ -37,8 +37,8 @@ from typing import Literal
 
 import polars as pl
 
+from cicopa.files import sha256_file
 from cicopa.outcomes import validate_year, year_folder
-from cicopa.outputs import sha256_file
 from cicopa.reference import Reference, ReferenceDataError, load_reference, reference_paths
 from cicopa.statistics import located_rows, registered_members
 from cicopa.trace_not_counted import NotCounted, not_counted_files

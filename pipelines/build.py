@@ -115,8 +115,8 @@ def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path
     as the ingest assets compute them: the year's submissions, the registry, and the
     withdrawals (a file withdrawn from an earlier year changes its accepted figures).
     """
+    from cicopa.files import sha256_file
     from cicopa.outcomes import fingerprint, inventory
-    from cicopa.outputs import sha256_file
     from cicopa.reference import reference_paths
     from pipelines.assets.ingest import withdrawals_version
     from pipelines.io import VALUE_FILE, storage_folder
@@ -267,7 +267,7 @@ def failure_reason(result: Any) -> str:
         else:
             error = _innermost(data.error)
             text = error.message.strip().splitlines()[0] if error else "unknown error"
-            # "cicopa.outputs.OutputWriteError: [Errno 28] disk full writing x.pdf" and
+            # "cicopa.files.OutputWriteError: [Errno 28] disk full writing x.pdf" and
             # "cicopa.publish.PublishError: the new outputs ..." say it without the class.
             if text.startswith(("OSError", "cicopa.")):
                 text = re.sub(r"^\[Errno \d+\] ", "", text.split(": ", 1)[-1])

@@ -21,8 +21,9 @@ from typing import Any
 import polars as pl
 from openpyxl import Workbook
 
+from cicopa.files import write_atomic
 from cicopa.links import member_link, portal_secret
-from cicopa.outputs import neutralise_formulas, workbook_bytes, write_atomic, write_csv
+from cicopa.outputs import neutralise_formulas, workbook_bytes, write_csv
 from cicopa.reference import Reference
 from cicopa.settings import CONTACT, default_deadline, employment_reference_date
 from reports.form_sheets import (

@@ -36,7 +36,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from cicopa.rules import N_ as N_  # the one marker, re-exported for the report's modules
+from cicopa.marker import N_ as N_  # the one marker, re-exported for the report's modules
 from cicopa.settings import LANGUAGES, LOCALE_DIR
 
 DOMAIN = "messages"

@@ -28,7 +28,7 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
-from cicopa.rules import N_ as N_  # re-exported for the collection's modules
+from cicopa.marker import N_ as N_  # re-exported for the collection's modules
 from cicopa.settings import (
     BABEL_LOCALES,
     LANGUAGES,

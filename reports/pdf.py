@@ -20,7 +20,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from cicopa.outputs import write_atomic
+from cicopa.files import write_atomic
 from cicopa.process import collect_for_batch
 from cicopa.settings import REPORT_STATIC as STATIC_DIR
 from reports.i18n import ATTACHMENT_DESCRIPTIONS, ATTACHMENT_OTHER, check_language, translations

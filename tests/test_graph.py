@@ -189,7 +189,7 @@ def test_a_failing_step_says_why_in_one_line_and_keeps_the_published_year(
     import errno
 
     import pipelines.assets.report as report
-    from cicopa.outputs import OutputWriteError
+    from cicopa.files import OutputWriteError
 
     honest = report.write_atomic
 

@@ -5,8 +5,9 @@ from datetime import date
 import polars as pl
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
+from cicopa.files import write_atomic
 from cicopa.outcomes import CHANGE_LOOKBACK_YEARS, YearValidation
-from cicopa.outputs import write_atomic, write_csv
+from cicopa.outputs import write_csv
 from cicopa.reference import Reference
 from cicopa.settings import default_deadline
 from cicopa.tracker import missing_by_region, tracker_table

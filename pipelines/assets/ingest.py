@@ -18,6 +18,7 @@ from dagster import (
     multi_asset,
 )
 
+from cicopa.files import sha256_file
 from cicopa.outcomes import (
     CHANGE_LOOKBACK_YEARS,
     YearValidation,
@@ -26,7 +27,7 @@ from cicopa.outcomes import (
     scan_year,
     with_change_warnings,
 )
-from cicopa.outputs import sha256_file, write_csv
+from cicopa.outputs import write_csv
 from cicopa.readers import RawSubmission
 from cicopa.reference import Reference, ReferenceDataError, load_reference, reference_paths
 from cicopa.withdrawals import load_withdrawals, withdrawals_path, withdrawn_in

@@ -20,8 +20,8 @@ from dagster import (
 )
 
 from cicopa import series
+from cicopa.files import sha256_bytes, write_atomic
 from cicopa.outcomes import YearValidation
-from cicopa.outputs import sha256_bytes, write_atomic
 from cicopa.provenance import (
     build_provenance,
     figures_provenance,

@@ -8,7 +8,7 @@ import polars as pl
 from dagster import AssetExecutionContext, MaterializeResult
 
 from cicopa import series
-from cicopa.outputs import write_atomic
+from cicopa.files import write_atomic
 from cicopa.sdmx import sdmx_files
 from cicopa.settings import SDMX_FOLDER, publication_date
 from pipelines.metadata import written_file
