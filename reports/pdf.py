@@ -21,7 +21,6 @@ from importlib import metadata
 from pathlib import Path
 
 from cicopa.files import write_atomic
-from cicopa.process import collect_for_batch
 from cicopa.settings import REPORT_STATIC as STATIC_DIR
 from reports.i18n import ATTACHMENT_DESCRIPTIONS, ATTACHMENT_OTHER, check_language, translations
 
@@ -128,16 +127,22 @@ def letter_pdf(html: str, year: int) -> bytes:
 
 
 def prepare_renderer() -> None:
-    """Ready a process to render: WeasyPrint and the renderer's fingerprint loaded, and
-    the batch garbage collection of ``cicopa.process``. Run first in the rendering
-    process, while the run it serves reads and checks the year."""
+    """Ready a process to render: WeasyPrint and the renderer's fingerprint loaded, then
+    frozen. Run first in the rendering process, while the run it serves reads and checks
+    the year.
+
+    Python's default collection thresholds are kept here, unlike a build's main process
+    (``cicopa.process``): a document's layout is a web of cycles that outlives its
+    rendering in the oldest generation, and with rare collections every document a
+    process rendered stayed in memory (+50 MiB per report). Freezing what was imported
+    keeps those collections from walking it.
+    """
     import gc
 
     import weasyprint  # noqa: F401  (the import is the point)
 
-    collect_for_batch()
     _renderer_fingerprint()
-    gc.freeze()  # what is loaded now lives as long as the process: never walk it again
+    gc.freeze()
 
 
 def rendering_key(
