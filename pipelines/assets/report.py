@@ -22,6 +22,7 @@ from dagster import (
 from cicopa import series
 from cicopa.files import sha256_bytes, write_atomic
 from cicopa.outcomes import YearValidation
+from cicopa.process import release_memory
 from cicopa.provenance import (
     build_provenance,
     figures_provenance,
@@ -330,6 +331,8 @@ def annual_report(
         annex_metadata.update(written_file(path, write_atomic(path, workbook)))
         annex_metadata[f"{path.name} bytes"] = len(workbook)
 
+    if len(jobs) < len(languages):
+        release_memory()  # before this process lays out a report of its own
     here = {
         lang: report_pdf(html[lang], year, lang, embedded, renderings)
         for lang in languages
