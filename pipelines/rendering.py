@@ -18,6 +18,7 @@ No Dagster here: `cicopa build` imports this module first.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable
@@ -56,7 +57,7 @@ def render_elsewhere(render: Callable[..., T], /, *args: Any) -> Future[T]:
     pool = start_rendering_process()
     if pool is not None:
         try:
-            return pool.submit(render, *args)
+            return pool.submit(_after_a_collection, render, *args)
         except BrokenProcessPool:
             with _lock:
                 if _pool is pool:
@@ -68,3 +69,11 @@ def render_elsewhere(render: Callable[..., T], /, *args: Any) -> Future[T]:
     except Exception as exc:
         done.set_exception(exc)
     return done
+
+
+def _after_a_collection(render: Callable[..., T], /, *args: Any) -> T:
+    """``render(*args)`` once the garbage of the documents before it is collected: the
+    rendering process collects rarely (``reports.pdf.prepare_renderer``), and a laid-out
+    document is a web of cycles."""
+    gc.collect()
+    return render(*args)

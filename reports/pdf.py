@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from cicopa.files import write_atomic
+from cicopa.process import collect_for_batch
 from cicopa.settings import REPORT_STATIC as STATIC_DIR
 from reports.i18n import ATTACHMENT_DESCRIPTIONS, ATTACHMENT_OTHER, check_language, translations
 
@@ -127,22 +128,24 @@ def letter_pdf(html: str, year: int) -> bytes:
 
 
 def prepare_renderer() -> None:
-    """Ready a process to render: WeasyPrint and the renderer's fingerprint loaded, then
-    frozen. Run first in the rendering process, while the run it serves reads and checks
-    the year.
-
-    Python's default collection thresholds are kept here, unlike a build's main process
-    (``cicopa.process``): a document's layout is a web of cycles that outlives its
-    rendering in the oldest generation, and with rare collections every document a
-    process rendered stayed in memory (+50 MiB per report). Freezing what was imported
-    keeps those collections from walking it.
+    """Ready a process to render: WeasyPrint and the renderer's fingerprint loaded, the
+    batch collection thresholds of ``cicopa.process``, and what was imported frozen (no
+    collection walks it again). Run first in the rendering process, while the run it
+    serves reads and checks the year. The process then collects before each document
+    (``pipelines.rendering``): a document's layout is a web of cycles that outlives its
+    rendering, which rare collections would let pile up, +50 MiB per report.
     """
+    import atexit
     import gc
 
     import weasyprint  # noqa: F401  (the import is the point)
 
+    collect_for_batch()
     _renderer_fingerprint()
     gc.freeze()
+    # It holds no file open and nothing to flush when it is told to stop: it ends
+    # without tearing its modules down, which the build it served waited for.
+    atexit.register(os._exit, 0)
 
 
 def rendering_key(
