@@ -17,7 +17,9 @@ child process each:
   3. the whole `cicopa build --lang all` (Dagster, in-process executor, a throw-away
      instance; the two earlier years are built first, statistics only, for trends),
 and prints wall times, peak resident memory, and each figure's ratio to the first
-size (the baseline, measured in the same run). `--ingest-only` skips 2 and 3.
+size (the baseline, measured in the same run). `--ingest-only` skips 2 and 3. A
+stage in one process gives its peak RSS; the whole build, two processes, gives the
+peak of their PSS sum, with the peak of their RSS sum in the notes (`_tree_kib`).
 
 The peer needs the bench dependency group: `.tools/bin/uv sync --group bench`
 (`make install` installs main + dev only).
@@ -183,25 +185,42 @@ def floors(runs: int = 9) -> None:
     print()
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants now, in KiB (Linux /proc)."""
-    total, stack = 0, [pid]
+def _tree_kib(pid: int) -> tuple[int, int]:
+    """Resident memory of a process and its descendants now, in KiB (Linux /proc): the
+    sum of their RSS, and the sum of their PSS.
+
+    PSS divides each page among the processes that map it, so the shared libraries both
+    processes load (Python's, polars', Pango's) count once; the RSS sum counts them in
+    each. A child forked and not yet running its own program (a `git` or `tail` the run
+    starts: Python forks with vfork) still shows its parent's memory, which it shares;
+    it is counted once, with its parent.
+    """
+    found: dict[int, tuple[int, int, int, bytes]] = {}
+    stack = [pid]
     while stack:
         current = stack.pop()
         proc = Path("/proc") / str(current)
         try:
-            status = (proc / "status").read_text().splitlines()
-            total += int(next(ln.split()[1] for ln in status if ln.startswith("VmRSS:")))
+            status = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines())
+            rollup = (proc / "smaps_rollup").read_text().splitlines()
+            pss = int(next(ln.split()[1] for ln in rollup if ln.startswith("Pss:")))
+            rss = int(status["VmRSS"].split()[0])
+            found[current] = (rss, pss, int(status["PPid"]), (proc / "cmdline").read_bytes())
             for task in (proc / "task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, StopIteration, ValueError):
+        except (OSError, StopIteration, ValueError, KeyError):
             continue  # exited meanwhile, or a kernel thread without VmRSS
-    return total
+    alone = [
+        (rss, pss)
+        for rss, pss, parent, command in found.values()
+        if not (parent in found and found[parent][3] == command)
+    ]
+    return sum(r for r, _ in alone), sum(p for _, p in alone)
 
 
 def _whole_build(raw_data: Path, year: int, work: Path) -> dict:
-    """The build's seconds and its peak memory: the largest sum over its live processes
-    (the build and its rendering worker), sampled every 20 ms.
+    """The build's seconds and its peak memory: the largest sums over its live processes
+    (the build and its rendering process), sampled every 20 ms (see ``_tree_kib``).
 
     Not RUSAGE_CHILDREN: that is the largest of every child this benchmark ever waited
     for, the stages above included, and it gave this build 857 MiB at 4,500 members.
@@ -214,14 +233,15 @@ def _whole_build(raw_data: Path, year: int, work: Path) -> dict:
          "--out", str(work / "out"), "--lang", "all"],
         env=env, stdout=subprocess.DEVNULL, stderr=(work / "build.log").open("wb"),
     )  # fmt: skip
-    tree_peak = 0
+    peak_rss = peak_pss = 0
     while process.poll() is None:
-        tree_peak = max(tree_peak, _tree_rss_kib(process.pid))
+        rss, pss = _tree_kib(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"cicopa build failed: {(work / 'build.log').read_text()[-2000:]}")
-    return {"seconds": seconds, "peak_mib": tree_peak / 1024}
+    return {"seconds": seconds, "peak_mib": peak_pss / 1024, "rss_sum_mib": round(peak_rss / 1024)}
 
 
 def main() -> None:
