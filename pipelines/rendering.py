@@ -8,10 +8,12 @@ loads WeasyPrint unless it renders a language itself.
 The process is started as soon as its caller knows it will render, so that its imports
 (WeasyPrint, its fonts) are paid while other work goes on: `cicopa build` starts it
 before it imports Dagster, and a run launched otherwise (the schedule, the UI, the
-sensor) when its resources are set up. It then serves every run of this process and
-ends with it. It is spawned, not forked: a fork copies the locks other threads of a
-run hold (Dagster's, logging's) and hung a build. With one core there is no second
-process and everything renders in place.
+sensor) when its resources are set up. It is stopped when the run that used it ends
+(``stop_rendering_process``): a run the code server starts is itself a multiprocessing
+child, which at its end waits for its own children before any exit hook could tell
+the rendering process to stop, and so waited forever. It is spawned, not forked: a
+fork copies the locks other threads of a run hold (Dagster's, logging's) and hung a
+build. With one core there is no second process and everything renders in place.
 
 No Dagster here: `cicopa build` imports this module first.
 """
@@ -45,6 +47,15 @@ def start_rendering_process() -> ProcessPoolExecutor | None:
             )
             _pool.submit(int)  # start it now, not at the first document
         return _pool
+
+
+def stop_rendering_process() -> None:
+    """Stop the rendering process, if one runs; the next rendering starts another."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
 
 
 def render_elsewhere(render: Callable[..., T], /, *args: Any) -> Future[T]:

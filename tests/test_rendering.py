@@ -1,0 +1,65 @@
+"""The rendering process: it renders beside a run and ends with the run that used it.
+
+Dagster's code server runs a run launched from the UI in a multiprocessing child. Such
+a child, at its end, waits for its own children before any exit hook runs; a rendering
+process still running then kept the run's process, and with it the code server, alive
+for ever. These tests drive the resource through its lifecycle in such a child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+LETTER = "<html><body><p>Sample federation 1 of Italy: two errors.</p></body></html>"
+# Ample for a process start, WeasyPrint's import and a one-page letter on a loaded machine.
+WAIT = 120
+
+
+def _a_run_in_a_multiprocessing_child(found: Path) -> None:
+    """What a run launched by the code server does with the resource, then returns."""
+    from dagster import build_init_resource_context
+
+    from pipelines.rendering import start_rendering_process
+    from pipelines.resources import DocumentRenderer
+    from reports.pdf import letter_pdf
+
+    renderer, context = DocumentRenderer(), build_init_resource_context()
+    renderer.setup_for_execution(context)
+    pdf = renderer.submit(letter_pdf, LETTER, 2025).result(timeout=WAIT)
+    pool = start_rendering_process()
+    pids = [p.pid for p in pool._processes.values()] if pool is not None else []
+    renderer.teardown_after_execution(context)
+    found.write_text(f"{pdf[:5].decode()} {' '.join(map(str, pids))}")
+
+
+def test_a_run_in_a_multiprocessing_child_ends_and_leaves_no_rendering_process(
+    tmp_path: Path,
+) -> None:
+    found = tmp_path / "found.txt"
+    child = multiprocessing.get_context("spawn").Process(
+        target=_a_run_in_a_multiprocessing_child, args=(found,)
+    )
+    child.start()
+    child.join(WAIT)
+    if child.exitcode is None:
+        child.kill()
+        child.join()
+    assert child.exitcode == 0, "the run's process did not end after its run"
+    kind, *pids = found.read_text().split()
+    assert kind == "%PDF-"
+    assert len(pids) == (1 if len(os.sched_getaffinity(0)) >= 2 else 0)
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists(), "the rendering process outlived its run"
+
+
+def test_a_rendering_after_the_process_stopped_starts_another() -> None:
+    from pipelines.rendering import render_elsewhere, stop_rendering_process
+    from reports.pdf import letter_pdf
+
+    first = render_elsewhere(letter_pdf, LETTER, 2025).result(timeout=WAIT)
+    stop_rendering_process()
+    second = render_elsewhere(letter_pdf, LETTER, 2025).result(timeout=WAIT)
+    stop_rendering_process()
+    assert first == second and first.startswith(b"%PDF-")
