@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,6 +37,8 @@ __all__ = [
     "report_pdf",
 ]
 
+# How often the rendering process looks whether the process it serves is still there.
+PARENT_CHECK_SECONDS = 1.0
 PDF_VARIANT = "pdf/a-3a"  # archival, tagged (accessible), may carry embedded files
 # The libraries whose versions change a PDF's bytes (see rendering_key).
 RENDERER_DISTRIBUTIONS = ("weasyprint", "pydyf", "fonttools", "tinycss2", "tinyhtml5", "cssselect2")
@@ -146,6 +150,15 @@ def prepare_renderer() -> None:
     # It holds no file open and nothing to flush when it is told to stop: it ends
     # without tearing its modules down, which the build it served waited for.
     atexit.register(os._exit, 0)
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """End this process once the process that started it is gone (killed, say): it would
+    otherwise wait for work for ever, as the queue it reads stays open in itself."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def rendering_key(

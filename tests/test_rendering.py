@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 LETTER = "<html><body><p>Sample federation 1 of Italy: two errors.</p></body></html>"
@@ -63,3 +64,37 @@ def test_a_rendering_after_the_process_stopped_starts_another() -> None:
     second = render_elsewhere(letter_pdf, LETTER, 2025).result(timeout=WAIT)
     stop_rendering_process()
     assert first == second and first.startswith(b"%PDF-")
+
+
+def _start_one_and_wait(found: Path) -> None:
+    from pipelines.rendering import render_elsewhere, start_rendering_process
+    from reports.pdf import letter_pdf
+
+    render_elsewhere(letter_pdf, LETTER, 2025).result(timeout=WAIT)
+    pool = start_rendering_process()
+    found.write_text(" ".join(str(p.pid) for p in pool._processes.values()) if pool else "")
+    time.sleep(WAIT)
+
+
+def test_the_rendering_process_ends_when_the_process_it_serves_is_killed(
+    tmp_path: Path,
+) -> None:
+    found = tmp_path / "found.txt"
+    child = multiprocessing.get_context("spawn").Process(target=_start_one_and_wait, args=(found,))
+    child.start()
+    deadline = time.monotonic() + WAIT
+    while not (found.exists() and found.read_text()) and time.monotonic() < deadline:
+        if not child.is_alive():
+            break
+        time.sleep(0.1)
+    pids = [int(p) for p in found.read_text().split()] if found.exists() else []
+    child.kill()  # as an out-of-memory kill would: no exit hook runs
+    child.join()
+    if len(os.sched_getaffinity(0)) < 2:
+        assert pids == []
+        return
+    assert len(pids) == 1
+    gone = time.monotonic() + 10
+    while Path(f"/proc/{pids[0]}").exists() and time.monotonic() < gone:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{pids[0]}").exists(), "the rendering process outlived a kill"
