@@ -1,4 +1,5 @@
-"""Workbooks (.xlsx, .xlsm, .ods, .xls) read through calamine (fastexcel), made safe first.
+"""Workbooks read safely: .xlsx, .xlsm and .ods through calamine (fastexcel), made safe
+first; .xls (Excel 97-2003) through xlrd.
 
 calamine is fast but native: a cell placed at XFD1048576 makes it allocate the whole
 grid and abort the process, a zip bomb makes it inflate gigabytes, and a file that is
@@ -11,13 +12,23 @@ year reads in about the same time as without them (benchmarks/parse_year.py).
 calamine reads an error value (`#DIV/0!`) or a formula without a saved result as an
 empty cell. Before reading, such cells are rewritten as text carrying `CELL_FLAG`, so
 the reader can name their row and column instead of publishing an empty figure.
+
+An .xls is a sequence of binary records (BIFF8), where calamine reads an error cell as
+empty too and lays the whole grid out up to the farthest cell (a single cell at IV65536
+is 16 million). xlrd, pure Python, gives every cell its type, error codes included, and
+with ragged rows holds only the cells the file has; its cells are then written as text
+the way calamine writes them, so an .xls reads like the same sheet saved as .xlsx. A
+formula in an .xls always carries the result it was saved with (BIFF has no formula
+without one): an error result is an error cell, any other the value.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
+from decimal import Decimal
 from typing import Any
 
 from cicopa.settings import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, MAX_UNPACKED_BYTES
@@ -59,9 +70,9 @@ def content_format(data: bytes) -> str | None:
 
 def read_workbook(data: bytes, fmt: str) -> list[list[Any]]:
     """The cells of the 'submission' sheet (else the first), as rows of text or None."""
-    if fmt in ("xlsx", "xlsm", "ods"):
-        data = _checked_zip(data, fmt)
-    return _calamine_rows(data)
+    if fmt == "xls":
+        return _xls_rows(data)
+    return _calamine_rows(_checked_zip(data, fmt))
 
 
 # --- zip workbooks: directory, sizes, extents, flagged cells ----------------------------
@@ -312,6 +323,71 @@ def _flag_ods_cells(xml: bytes) -> bytes | None:
 
     rewritten = _ODS_CELL.sub(flag, text)
     return rewritten.encode() if found else None
+
+
+# --- .xls: xlrd ---------------------------------------------------------------------
+
+
+def _xls_rows(data: bytes) -> list[list[Any]]:
+    """The chosen sheet's used range, as calamine gives it: rows of text or None."""
+    import xlrd  # imported here: only .xls files pay for it
+
+    try:
+        book = xlrd.open_workbook(
+            file_contents=data, on_demand=True, ragged_rows=True, logfile=io.StringIO()
+        )
+        names = book.sheet_names()
+        if not names:
+            raise WorkbookError("The workbook has no sheet.")
+        wanted = [i for i, n in enumerate(names) if n.strip().lower() == PREFERRED_SHEET]
+        sheet = book.sheet_by_index(wanted[0] if wanted else 0)
+    except WorkbookError:
+        raise
+    except Exception as exc:  # xlrd.XLRDError and the errors of a damaged file
+        if "encrypt" in str(exc).lower():
+            raise WorkbookError(
+                "The workbook is password-protected; remove the password and send it again."
+            ) from exc
+        raise WorkbookError(_damaged("xls")) from exc
+    columns = max((sheet.row_len(r) for r in range(sheet.nrows)), default=0)
+    if sheet.nrows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+        raise _too_large_sheet(sheet.nrows, columns)
+    rows = [
+        [_xls_text(sheet.cell(r, c), book.datemode) for c in range(sheet.row_len(r))]
+        for r in range(sheet.nrows)
+    ]
+    # The used range: from the first row and column holding a value to the last.
+    filled = [r for r, row in enumerate(rows) if any(v is not None for v in row)]
+    if not filled:
+        return []
+    left = min(next(c for c, v in enumerate(rows[r]) if v is not None) for r in filled)
+    return [row[left:] for row in rows[filled[0] : filled[-1] + 1]]
+
+
+def _xls_text(cell: Any, datemode: int) -> str | None:
+    """One xlrd cell as calamine's text: '12' for a whole number, '0.0000001' (never an
+    exponent), '2026-01-15 00:00:00' for a date, 'true', and an error as flagged text."""
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_ERROR:
+        return CELL_FLAG + xlrd.error_text_from_code.get(value, "#ERROR")
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return "true" if value else "false"
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(value, datemode).strftime("%Y-%m-%d %H:%M:%S")
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            kind = xlrd.XL_CELL_NUMBER  # not a date after all: its number
+    if kind == xlrd.XL_CELL_NUMBER:
+        if not math.isfinite(value):
+            return CELL_FLAG + "#NUM!"
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    return str(value)
 
 
 # --- calamine -----------------------------------------------------------------------

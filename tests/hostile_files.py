@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import openpyxl
@@ -38,13 +40,26 @@ def xlsx_bytes(rows: Sequence[Sequence[Any]], edit: Callable[[str], str] | None 
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class XlsError:
+    """An error value held by an .xls cell, as Excel saves `#DIV/0!` (a BOOLERR record)."""
+
+    text: str
+
+
 def xls_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
-    """An Excel 97-2003 workbook (BIFF8 in OLE2), written by xlwt."""
+    """An Excel 97-2003 workbook (BIFF8 in OLE2), written by xlwt; a date is written with
+    a date format, as a spreadsheet program saves one."""
     book = xlwt.Workbook()
     sheet = book.add_sheet("submission")
+    dated = xlwt.easyxf(num_format_str="YYYY-MM-DD")
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if value is not None:
+            if isinstance(value, XlsError):
+                sheet.row(r).set_cell_error(c, value.text)
+            elif isinstance(value, date):
+                sheet.write(r, c, value, dated)
+            elif value is not None:
                 sheet.write(r, c, value)
     buffer = io.BytesIO()
     book.save(buffer)

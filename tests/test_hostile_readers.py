@@ -6,15 +6,17 @@ import io
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
+import xlwt
 
 from cicopa.readers import RawSubmission, read_submission
 from cicopa.reference import Reference
 from cicopa.validation import CheckedSubmission, check_submissions
 from tests.builders import HEADER
-from tests.hostile_files import GOOD_ROW, ods_bytes, table, xls_bytes, xlsx_bytes
+from tests.hostile_files import GOOD_ROW, XlsError, ods_bytes, table, xls_bytes, xlsx_bytes
 
 EMPLOYEES = HEADER.index("employees")
 
@@ -180,6 +182,54 @@ def test_xlsx_error_cell_is_an_error_naming_row_and_column(reference: Reference)
     checked = _check(read_submission(data, "err.xlsx"), reference)
     assert [(i.rule, i.row, i.column) for i in checked.issues] == [("error_cell", 1, "employees")]
     assert "#DIV/0!" in checked.issues[0].message
+
+
+def test_xls_error_cell_is_an_error_naming_row_and_column(reference: Reference) -> None:
+    """calamine read an .xls error cell as empty: the figure would have been left out."""
+    rows = table(
+        ["IT-ONE", 2025, "C", "worker", 1, 10, XlsError("#DIV/0!"), 0],
+        ["IT-ONE", 2025, "F", "worker", 1, 10, 2, XlsError("#REF!")],
+    )
+    checked = _check(read_submission(xls_bytes(rows), "err.xls"), reference)
+    assert [(i.rule, i.row, i.column) for i in checked.issues] == [
+        ("error_cell", 1, "employees"),
+        ("error_cell", 2, "producer_members"),
+    ]
+    assert "#DIV/0!" in checked.issues[0].message and "#REF!" in checked.issues[1].message
+
+
+def test_xls_reads_as_the_same_sheet_in_xlsx(reference: Reference) -> None:
+    """A title above the header, a blank first column, a decimal, a date: an .xls gives
+    the cells an .xlsx of the same sheet gives (calamine writes a date cell as below)."""
+    title: list[list[object]] = [["Survey 2025"], []]
+    body = [[None, *r] for r in table(GOOD_ROW)]
+    body[-1][1 + HEADER.index("turnover")] = 1234.5
+    body[-1][1 + HEADER.index("currency")] = "EUR"
+    dated, written = [r.copy() for r in body], [r.copy() for r in body]
+    dated[-1][1 + HEADER.index("submitted_at")] = date(2026, 1, 15)
+    written[-1][1 + HEADER.index("submitted_at")] = "2026-01-15 00:00:00"
+    as_xls = read_submission(xls_bytes([*title, *dated]), "s.xls")
+    as_xlsx = read_submission(xlsx_bytes([*title, *written]), "s.xlsx")
+    assert as_xls.issues == [] and as_xlsx.issues == []
+    assert as_xls.cells == as_xlsx.cells
+    assert as_xls.cells is not None and as_xls.cells["turnover"] == ["1234.5"]
+    checked = _check(as_xls, reference)
+    assert checked.errors == 0, checked.issues
+    assert checked.rows is not None and checked.rows["employees"].to_list() == [2]
+
+
+def test_xls_cell_far_away_is_unreadable_not_a_grid() -> None:
+    """One value at IV65536: calamine laid out the 16.7 million cells before it."""
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("submission")
+    for c, name in enumerate(HEADER):
+        sheet.write(0, c, name)
+    sheet.write(65535, 255, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw = read_submission(buffer.getvalue(), "far.xls")
+    assert not raw.readable
+    assert "row 65,536" in raw.issues[0].message
 
 
 def test_xlsx_uncached_formula_is_an_error(reference: Reference) -> None:
