@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cicopa.settings import IMPUTATION_LOOKBACK_YEARS, LANGUAGES
+from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.partitions import reference_years
 from pipelines.project import ensure_dagster_home
 from pipelines.runs import clean_staging, mark_dead_runs_failed, process_tags
@@ -25,15 +26,9 @@ from pipelines.runs import clean_staging, mark_dead_runs_failed, process_tags
 if TYPE_CHECKING:
     from dagster import DagsterInstance
 
-# What an earlier year must have in the instance for a later year to build on it.
-EARLIER_YEAR_ASSETS = (
-    "reference_data",
-    "withdrawals",
-    "submission_files",
-    "parsed_submissions",
-    "validated_submissions",
-    "accepted_figures",
-)
+# What an earlier year must have in the instance for a later year to build on it: the
+# assets of its ingest step, up to its accepted figures.
+EARLIER_YEAR_ASSETS = tuple(INGEST_ASSETS)
 JOB = "annual_build"
 
 

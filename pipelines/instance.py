@@ -123,6 +123,23 @@ def _ready(
         return None  # another process is creating it: Dagster's path retries
 
 
+def _opened(
+    cls: Any, base_dir: str, inst_data: Any, name: str, metadata: MetaData, module_file: str
+) -> Any:
+    """A storage of Dagster's on `<base_dir>/<name>.db` when the database is current, or
+    new and just created; None for Dagster's own `from_local` to open any other."""
+    os.makedirs(base_dir, exist_ok=True)
+    conn_string = create_db_conn_string(base_dir, name)
+    state = _ready(create_engine(conn_string, poolclass=NullPool), metadata, module_file)
+    if state is None:
+        return None
+    storage = cls(conn_string, inst_data)
+    if state == "new":  # as Dagster marks a new database's data migrations done
+        storage.migrate()
+        storage.optimize()
+    return storage
+
+
 def _config() -> dict[str, Field]:
     # Without base_dir, the folder Dagster's default uses under DAGSTER_HOME.
     return {"base_dir": Field(StringSource, is_required=False)}
@@ -195,17 +212,9 @@ class QuickSqliteRunStorage(SqliteRunStorage):
 
     @classmethod
     def from_local(cls, base_dir: str, inst_data: Any = None) -> QuickSqliteRunStorage:
-        os.makedirs(base_dir, exist_ok=True)
-        conn_string = create_db_conn_string(base_dir, "runs")
-        engine = create_engine(conn_string, poolclass=NullPool)
-        state = _ready(engine, RunStorageSqlMetadata, sqlite_run_storage.__file__)
-        if state is None:
-            return super().from_local(base_dir, inst_data=inst_data)
-        storage = cls(conn_string, inst_data)
-        if state == "new":  # as Dagster marks a new database's data migrations done
-            storage.migrate()
-            storage.optimize()
-        return storage
+        opened = _opened(cls, base_dir, inst_data, "runs", RunStorageSqlMetadata,
+                         sqlite_run_storage.__file__)  # fmt: skip
+        return opened or super().from_local(base_dir, inst_data=inst_data)
 
     @contextmanager
     def connect(self) -> Iterator[Any]:
@@ -231,14 +240,6 @@ class QuickSqliteScheduleStorage(SqliteScheduleStorage):
 
     @classmethod
     def from_local(cls, base_dir: str, inst_data: Any = None) -> QuickSqliteScheduleStorage:
-        os.makedirs(base_dir, exist_ok=True)
-        conn_string = create_db_conn_string(base_dir, "schedules")
-        engine = create_engine(conn_string, poolclass=NullPool)
-        state = _ready(engine, ScheduleStorageSqlMetadata, sqlite_schedule_storage.__file__)
-        if state is None:
-            return super().from_local(base_dir, inst_data=inst_data)
-        storage = cls(conn_string, inst_data)
-        if state == "new":
-            storage.migrate()
-            storage.optimize()
-        return storage
+        opened = _opened(cls, base_dir, inst_data, "schedules", ScheduleStorageSqlMetadata,
+                         sqlite_schedule_storage.__file__)  # fmt: skip
+        return opened or super().from_local(base_dir, inst_data=inst_data)
