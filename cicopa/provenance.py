@@ -15,7 +15,16 @@ import polars as pl
 from cicopa.files import sha256_file
 from cicopa.settings import PROJECT_ROOT
 
-PACKAGES = ("cicopa-stats", "dagster", "polars", "pandera", "weasyprint", "jinja2", "fastexcel")
+PACKAGES = (
+    "cicopa-stats",
+    "dagster",
+    "polars",
+    "pandera",
+    "weasyprint",
+    "jinja2",
+    "fastexcel",
+    "xlrd",
+)
 
 
 def software_versions() -> dict[str, str]:

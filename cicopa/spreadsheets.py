@@ -356,12 +356,17 @@ def _xls_rows(data: bytes) -> list[list[Any]]:
         [_xls_text(sheet.cell(r, c), book.datemode) for c in range(sheet.row_len(r))]
         for r in range(sheet.nrows)
     ]
-    # The used range: from the first row and column holding a value to the last.
+    # The used range, every row as wide as the widest: from the first row and column
+    # holding a value to the last.
     filled = [r for r, row in enumerate(rows) if any(v is not None for v in row)]
     if not filled:
         return []
     left = min(next(c for c, v in enumerate(rows[r]) if v is not None) for r in filled)
-    return [row[left:] for row in rows[filled[0] : filled[-1] + 1]]
+    right = max(max(c for c, v in enumerate(rows[r]) if v is not None) for r in filled) + 1
+    return [
+        row[left:right] + [None] * (right - max(len(row), left))
+        for row in rows[filled[0] : filled[-1] + 1]
+    ]
 
 
 def _xls_text(cell: Any, datemode: int) -> str | None:

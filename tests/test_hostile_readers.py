@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import subprocess
 import sys
 import zipfile
@@ -135,6 +137,55 @@ def test_over_ten_thousand_rows_is_unreadable_with_the_limit() -> None:
     assert read_submission(_csv(*[GOOD_LINE] * 10_000), "ok.csv").rows == 10_000
 
 
+def test_json_over_ten_thousand_rows_or_with_hundreds_of_names_is_unreadable() -> None:
+    """JSON is a submission like the others: the rows limit, and a sheet's column limit
+    before entries x names are laid out (10 MiB of one-key entries would be millions)."""
+    entry = dict(zip(HEADER, GOOD_ROW, strict=False))
+    many = json.dumps({"reference_year": 2025, "rows": [entry] * 10_001}).encode()
+    raw = read_submission(many, "rows.json")
+    assert not raw.readable and "10,000 data rows" in raw.issues[0].message
+    not_objects = json.dumps({"reference_year": 2025, "rows": [1] * 10_001}).encode()
+    assert not read_submission(not_objects, "ints.json").readable
+    wide = json.dumps({"rows": [{f"column {i}": 1} for i in range(257)]}).encode()
+    raw = read_submission(wide, "wide.json")
+    assert not raw.readable and "257 different columns" in raw.issues[0].message
+    fine = json.dumps({"reference_year": 2025, "rows": [entry] * 10_000}).encode()
+    assert read_submission(fine, "ok.json").rows == 10_000
+
+
+def test_a_file_of_a_gigabyte_is_hashed_whole_and_refused_unread(raw_data: Path) -> None:
+    """Only the bytes up to the limit are kept; the inventory's hash is of every byte. The
+    year is scanned in a child process that may not hold the file in memory (800 MiB of
+    address space for a 1 GiB file): the whole file was read there before."""
+    folder = raw_data / "submissions" / "2025"
+    folder.mkdir(parents=True)
+    big = folder / "IT-ONE.csv"
+    with big.open("wb") as handle:
+        handle.write(_csv(GOOD_LINE))
+        handle.truncate(2**30)  # a sparse file: 1 GiB that takes no disk
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from cicopa.outcomes import scan_year\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (800 << 20, 800 << 20))\n"
+        "files, (raw,) = scan_year(Path(sys.argv[1]), 2025)\n"
+        "row = files.row(0, named=True)\n"
+        "print(row['sha256'], row['bytes'], raw.readable, raw.issues[0].message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(raw_data)],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    digest = hashlib.sha256()
+    with big.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            digest.update(chunk)
+    sha, size, readable, message = done.stdout.split(" ", 3)
+    assert (sha, size, readable) == (digest.hexdigest(), str(2**30), "False")
+    assert "1024.0 MiB, over the limit of 10 MiB" in message
+
+
 # --- figures nulled or shifted without a word -----------------------------------------
 
 
@@ -199,18 +250,28 @@ def test_xls_error_cell_is_an_error_naming_row_and_column(reference: Reference) 
 
 
 def test_xls_reads_as_the_same_sheet_in_xlsx(reference: Reference) -> None:
-    """A title above the header, a blank first column, a decimal, a date: an .xls gives
-    the cells an .xlsx of the same sheet gives (calamine writes a date cell as below)."""
+    """A title above the header, a blank first column, a decimal, a date, a note right of
+    the table: an .xls gives the cells and issues an .xlsx of the same sheet gives
+    (calamine writes a date cell as below)."""
     title: list[list[object]] = [["Survey 2025"], []]
     body = [[None, *r] for r in table(GOOD_ROW)]
     body[-1][1 + HEADER.index("turnover")] = 1234.5
     body[-1][1 + HEADER.index("currency")] = "EUR"
+    body[-1].append("checked by the treasurer")
     dated, written = [r.copy() for r in body], [r.copy() for r in body]
     dated[-1][1 + HEADER.index("submitted_at")] = date(2026, 1, 15)
     written[-1][1 + HEADER.index("submitted_at")] = "2026-01-15 00:00:00"
     as_xls = read_submission(xls_bytes([*title, *dated]), "s.xls")
     as_xlsx = read_submission(xlsx_bytes([*title, *written]), "s.xlsx")
-    assert as_xls.issues == [] and as_xlsx.issues == []
+
+    def found(raw: RawSubmission) -> list[tuple[str, int | None, str | None, str]]:
+        return [(i.rule, i.row, i.column, i.severity) for i in raw.issues]
+
+    assert (
+        found(as_xls)
+        == found(as_xlsx)
+        == [("unknown_column", None, f"(unnamed column {len(HEADER) + 2})", "warning")]
+    )
     assert as_xls.cells == as_xlsx.cells
     assert as_xls.cells is not None and as_xls.cells["turnover"] == ["1234.5"]
     checked = _check(as_xls, reference)
