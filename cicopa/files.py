@@ -59,3 +59,11 @@ def write_atomic(path: Path, data: bytes) -> str:
             Path(tmp).unlink(missing_ok=True)
         raise
     return sha256_bytes(data)
+
+
+def read_head(path: Path, limit: int) -> tuple[bytes, int]:
+    """A file's first `limit + 1` bytes (enough to tell it is over `limit`) and its size:
+    a file of gigabytes is never held in memory to be refused."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        return handle.read(limit + 1), size

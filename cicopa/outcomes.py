@@ -23,6 +23,7 @@ from cicopa.read_cache import ReadCache
 from cicopa.readers import ROW, RawSubmission, file_format, read_submission
 from cicopa.reference import Reference
 from cicopa.rules import new_issue
+from cicopa.settings import MAX_FILE_BYTES
 from cicopa.validation import CheckedSubmission, checked_rows
 from cicopa.withdrawals import load_withdrawals, withdrawn_in
 from schemas.submission import FILE
@@ -88,22 +89,41 @@ def list_submission_files(raw_data: Path, year: int) -> list[Path]:
     return sorted(found, key=lambda p: os.fsencode(p))
 
 
-def _read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of a regular file and the open descriptor's stat; None otherwise.
+@dataclass(frozen=True)
+class _Read:
+    """A regular file as read: its sha256 (of every byte), the open descriptor's stat,
+    and its bytes up to one past the largest submission (enough to refuse it)."""
+
+    sha256: str
+    info: os.stat_result
+    data: bytes
+
+
+# Files are hashed a mebibyte at a time.
+READ_CHUNK = 1 << 20
+
+
+def _read_regular(path: Path) -> _Read | None:
+    """A regular file, hashed whole and kept up to the size limit; None otherwise.
 
     Opened with O_NOFOLLOW and checked again on the open descriptor, so an entry
     swapped for a link or a FIFO after the listing is still never followed or blocked on.
+    A file of gigabytes is hashed a chunk at a time, never held in memory.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
+    digest, kept = hashlib.sha256(), bytearray()
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             return None
-        data = handle.read()
-    return data, info
+        while chunk := handle.read(READ_CHUNK):
+            digest.update(chunk)
+            if len(kept) <= MAX_FILE_BYTES:
+                kept += chunk[: MAX_FILE_BYTES + 1 - len(kept)]
+    return _Read(digest.hexdigest(), info, bytes(kept))
 
 
 def inventory(raw_data: Path, year: int) -> pl.DataFrame:
@@ -140,16 +160,16 @@ def scan_paths(
         read = _read_regular(path)
         row = {
             "file": name,
-            "sha256": hashlib.sha256(read[0]).hexdigest() if read else None,
-            "bytes": read[1].st_size if read else None,
+            "sha256": read.sha256 if read else None,
+            "bytes": read.info.st_size if read else None,
             "format": file_format(path),
         }
         rows.append(row)
         if parse:
-            raw = _parsed((read[0], read[1].st_size) if read else None, path, name)
+            raw = _parsed((read.data, read.info.st_size) if read else None, path, name)
             raws.append(raw)
             if reads is not None and read is not None:
-                reads.put(name, read[1], row, raw)
+                reads.put(name, read.info, row, raw)
     return pl.DataFrame(rows, schema=INVENTORY_SCHEMA), raws
 
 

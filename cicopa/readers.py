@@ -29,7 +29,7 @@ from cicopa.columns import (
 )
 from cicopa.issues import Issue
 from cicopa.rules import new_issue
-from cicopa.settings import MAX_DATA_ROWS, MAX_FILE_BYTES
+from cicopa.settings import MAX_DATA_ROWS, MAX_FILE_BYTES, MAX_SHEET_COLUMNS
 from cicopa.spreadsheets import CELL_FLAG, UNCACHED, WorkbookError, content_format, read_workbook
 
 ROW = "_row"
@@ -257,11 +257,22 @@ def _read_json(data: bytes) -> _Table:
         )
     shared = {_norm(k): _json_text(v) for k, v in document.items() if k != "rows"}
     entries = document["rows"]
-    keys: list[str] = list(shared)
-    for entry in entries:
-        if isinstance(entry, dict):
-            keys.extend(_norm(k) for k in entry if _norm(k) not in keys)
-    keys = list(dict.fromkeys(keys))
+    # The limits of a sheet, checked before a table of entries x names is laid out: an
+    # entry that is not an object is a row too (each gets an issue).
+    given = sum(
+        1
+        for e in entries
+        if not isinstance(e, dict) or any(_cell(_json_text(v)) for v in e.values())
+    )
+    if given > MAX_DATA_ROWS:
+        raise UnreadableFile(_too_many_rows(given))
+    keys = list(dict.fromkeys([*shared, *(_norm(k) for e in entries if isinstance(e, dict)
+                                          for k in e)]))  # fmt: skip
+    if len(keys) > MAX_SHEET_COLUMNS:
+        raise UnreadableFile(
+            f"The JSON names {len(keys):,} different columns; a submission has "
+            f"{len(COLUMN_NAMES)} (at most {MAX_SHEET_COLUMNS} are read), so it is not read."
+        )
     rows: list[list[Any]] = []
     issues: list[tuple[int, str]] = []
     for number, entry in enumerate(entries, start=1):

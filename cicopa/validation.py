@@ -7,6 +7,7 @@ run on (case-folded codes, registry context joined in), runs both passes with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -90,14 +91,17 @@ def parse_timestamp(text: str) -> datetime | None:
 
 
 def check_files(
-    files: list[tuple[str, bytes, int | None]], reference: Reference
+    files: list[tuple[str, bytes, int | None]],
+    reference: Reference,
+    sizes: Mapping[str, int] | None = None,
 ) -> list[CheckedSubmission]:
     """Validate files given as (name, bytes, reference year of their folder or None).
 
+    `sizes` gives the real size of a file whose bytes were read only up to the limit.
     This is what `cicopa validate` runs, and what every received file goes through
     (`cicopa.intake`); it lives here so that `validate` loads no intake machinery.
     """
-    raws = [read_submission(data, name) for name, data, _ in files]
+    raws = [read_submission(data, name, size=(sizes or {}).get(name)) for name, data, _ in files]
     return check_submissions(raws, reference, {name: year for name, _, year in files})
 
 

@@ -84,22 +84,25 @@ def folder_year(path: Path) -> int | None:
 
 def validate(files: list[Path], raw_data: Path) -> int:
     """Check files against the schema and registry; 1 if any error, else 0."""
+    from cicopa.files import read_head
     from cicopa.reference import ReferenceDataError, load_reference
+    from cicopa.settings import MAX_FILE_BYTES
     from cicopa.validation import check_files
 
     try:
         reference = load_reference(raw_data)
     except ReferenceDataError as exc:
         return _fail("validate", f"reference data unusable: {exc}")
-    named, seen = [], set()
+    named, sizes, seen = [], {}, set()
     for path in files:
         if not path.is_file():
             return _fail("validate", f"{path}: no such file")
         if path.resolve() in seen:  # the same file named twice is checked once
             continue
         seen.add(path.resolve())
-        named.append((str(path), path.read_bytes(), folder_year(path)))
-    checked = check_files(named, reference)
+        data, sizes[str(path)] = read_head(path, MAX_FILE_BYTES)
+        named.append((str(path), data, folder_year(path)))
+    checked = check_files(named, reference, sizes)
     total_errors = 0
     for item in checked:
         verdict = (

@@ -139,14 +139,25 @@ def _receive(
     raw_data: Path, reference: Reference, year: int, files: list[Path], member: str | None
 ) -> int:
     """Copy each file in (the original is only read), and print its receipt."""
+    from cicopa.files import read_head
     from cicopa.intake import ACCEPTED, receive
+    from cicopa.settings import MAX_FILE_BYTES
 
     for path in files:
         if not path.is_file():
             return _fail("receive", f"{path}: no such file")
     failed = 0
     for path in files:
-        receipt = receive(raw_data, reference, year, path.read_bytes(), path.name, member)
+        data, size = read_head(path, MAX_FILE_BYTES)
+        if size > MAX_FILE_BYTES:  # as the member page refuses it: before it is stored
+            print(
+                f"{path}: not received: the file is {size / 2**20:,.1f} MiB, over the limit "
+                f"of {MAX_FILE_BYTES // 2**20} MiB for one submission; ask for the survey "
+                "sheet alone"
+            )
+            failed += 1
+            continue
+        receipt = receive(raw_data, reference, year, data, path.name, member)
         print(f"{path}: {receipt.status}")
         print(f"  stored   {receipt.stored}")
         print(f"  sha256   {receipt.sha256}")

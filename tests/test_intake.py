@@ -130,6 +130,20 @@ def test_collection_receive_copies_validates_and_prints_a_receipt(
     assert "Row 1, employees: 'x' is not a whole number" in out and "[sheet row 2]" in out
 
 
+def test_collection_receive_refuses_a_file_over_the_limit_before_storing_it(
+    raw_data, tmp_path, capsys
+):
+    """As the member page answers 413: a file over 10 MiB is not copied in."""
+    path = write_csv(tmp_path / "big.csv", [row(member_id="KE-ONE")])
+    with path.open("ab") as handle:
+        handle.truncate(11 * 2**20)
+    code = collection_main(["receive", str(path), "--year", "2025", "--raw-data", str(raw_data)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{path}: not received: the file is 11.0 MiB, over the limit of 10 MiB" in out
+    assert not list((raw_data / "submissions").rglob("*.csv"))
+
+
 def test_collection_receive_with_member_refuses_another_members_file(raw_data, tmp_path, capsys):
     path = write_csv(tmp_path / "it.csv", [row(member_id="IT-ONE")])
     code = collection_main(["receive", str(path), "--year", "2025", "--member", "FR-ONE",
