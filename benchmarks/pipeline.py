@@ -192,10 +192,10 @@ def _tree_kib(pid: int) -> tuple[int, int]:
     PSS divides each page among the processes that map it, so the shared libraries both
     processes load (Python's, polars', Pango's) count once; the RSS sum counts them in
     each. A child forked and not yet running its own program (a `git` or `tail` the run
-    starts: Python forks with vfork) still shows its parent's memory, which it shares;
-    it is counted once, with its parent.
+    starts: Python forks with vfork) shares its parent's address space, and so shows
+    its memory; it is counted once, with its parent (same virtual size: the same space).
     """
-    found: dict[int, tuple[int, int, int, bytes]] = {}
+    found: dict[int, tuple[int, int, int, str]] = {}
     stack = [pid]
     while stack:
         current = stack.pop()
@@ -205,15 +205,15 @@ def _tree_kib(pid: int) -> tuple[int, int]:
             rollup = (proc / "smaps_rollup").read_text().splitlines()
             pss = int(next(ln.split()[1] for ln in rollup if ln.startswith("Pss:")))
             rss = int(status["VmRSS"].split()[0])
-            found[current] = (rss, pss, int(status["PPid"]), (proc / "cmdline").read_bytes())
+            found[current] = (rss, pss, int(status["PPid"]), status["VmSize"].strip())
             for task in (proc / "task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, StopIteration, ValueError, KeyError):
             continue  # exited meanwhile, or a kernel thread without VmRSS
     alone = [
         (rss, pss)
-        for rss, pss, parent, command in found.values()
-        if not (parent in found and found[parent][3] == command)
+        for rss, pss, parent, space in found.values()
+        if not (parent in found and found[parent][3] == space)
     ]
     return sum(r for r, _ in alone), sum(p for _, p in alone)
 
