@@ -8,12 +8,14 @@ loads WeasyPrint unless it renders a language itself.
 The process is started as soon as its caller knows it will render, so that its imports
 (WeasyPrint, its fonts) are paid while other work goes on: `cicopa build` starts it
 before it imports Dagster, and a run launched otherwise (the schedule, the UI, the
-sensor) when its resources are set up. It is stopped when the run that used it ends
-(``stop_rendering_process``): a run the code server starts is itself a multiprocessing
-child, which at its end waits for its own children before any exit hook could tell
-the rendering process to stop, and so waited forever. It is spawned, not forked: a
-fork copies the locks other threads of a run hold (Dagster's, logging's) and hung a
-build. With one core there is no second process and everything renders in place.
+sensor) when its resources are set up. It then serves this process's later runs too
+(a test session builds dozens of years) and is stopped when this process ends, by a
+multiprocessing finalizer: a run the code server starts is itself a multiprocessing
+child, which at its end joins its own children after those finalizers and before any
+other exit hook, so a rendering process stopped any later kept it, and its code
+server, alive for ever. It is spawned, not forked: a fork copies the locks other
+threads of a run hold (Dagster's, logging's) and hung a build. With one core there
+is no second process and everything renders in place.
 
 No Dagster here: `cicopa build` imports this module first.
 """
@@ -27,10 +29,13 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# Run among the first of multiprocessing's finalizers at exit, before children are joined.
+STOP_PRIORITY = 100
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
@@ -46,6 +51,7 @@ def start_rendering_process() -> ProcessPoolExecutor | None:
                 max_workers=1, mp_context=get_context("spawn"), initializer=prepare_renderer
             )
             _pool.submit(int)  # start it now, not at the first document
+            Finalize(None, stop_rendering_process, exitpriority=STOP_PRIORITY)
         return _pool
 
 

@@ -9,11 +9,7 @@ from typing import Any, TypeVar
 from dagster import ConfigurableResource, InitResourceContext
 
 from cicopa import settings
-from pipelines.rendering import (
-    render_elsewhere,
-    start_rendering_process,
-    stop_rendering_process,
-)
+from pipelines.rendering import render_elsewhere, start_rendering_process
 
 # A build writes into <out>/.staging/<year>-<run id>/ and swaps it in when it succeeded.
 STAGING = ".staging"
@@ -67,14 +63,10 @@ T = TypeVar("T")
 
 class DocumentRenderer(ConfigurableResource):
     """Renders the run's PDFs (HTML to PDF, WeasyPrint) in the rendering process of
-    ``pipelines.rendering``: started, if it is not yet, when the run starts, and stopped
-    when the run ends."""
+    ``pipelines.rendering``, started, if it is not yet, when the run starts."""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         start_rendering_process()
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        stop_rendering_process()
 
     def submit(self, render: Callable[..., T], /, *args: Any) -> Future[T]:
         """``render(*args)`` in the rendering process; in place without one."""

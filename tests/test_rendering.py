@@ -1,9 +1,10 @@
-"""The rendering process: it renders beside a run and ends with the run that used it.
+"""The rendering process: it renders beside the runs of a process and ends with it.
 
 Dagster's code server runs a run launched from the UI in a multiprocessing child. Such
-a child, at its end, waits for its own children before any exit hook runs; a rendering
+a child, at its end, joins its own children before most exit hooks run; a rendering
 process still running then kept the run's process, and with it the code server, alive
-for ever. These tests drive the resource through its lifecycle in such a child.
+for ever. These tests drive the resource in such a child, and kill the process a
+rendering process serves.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _a_run_in_a_multiprocessing_child(found: Path) -> None:
     pdf = renderer.submit(letter_pdf, LETTER, 2025).result(timeout=WAIT)
     pool = start_rendering_process()
     pids = [p.pid for p in pool._processes.values()] if pool is not None else []
-    renderer.teardown_after_execution(context)
+    renderer.teardown_after_execution(context)  # what Dagster calls at the run's end
     found.write_text(f"{pdf[:5].decode()} {' '.join(map(str, pids))}")
 
 
