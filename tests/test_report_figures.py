@@ -262,6 +262,16 @@ def test_the_outline_gives_every_chapter(report: dict[str, str]):
     assert all(len(text) > 200 for text in report.values())
 
 
+def test_the_sample_report_shows_the_2025_headline(built: Path) -> None:
+    """The published PDF carries the sample's public headline, formatted for people."""
+    pages = [p.extract_text() for p in PdfReader(built / f"annual_report_{YEAR}_en.pdf").pages]
+    text = "\n".join(pages)
+    for figure in ("68,000", "3,000,000", "50,000", "1,300,000"):
+        assert figure in text, figure
+    europe = next(p for p in pages if "Europe (CECOP" in p and "26 of the 28" in p)
+    assert "50,000" in europe and "1,300,000" in europe
+
+
 def test_every_printed_number_is_a_published_figure(report: dict[str, str], allowed: set[str]):
     stray = {title: unexplained(text, allowed) for title, text in report.items()}
     stray = {title: found for title, found in stray.items() if found}
