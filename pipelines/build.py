@@ -237,8 +237,12 @@ def run_collection(job: str, year: int, raw_data: Path, out: Path, deadline: str
 
 
 def _innermost(error: Any) -> Any:
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
+    """The error at the root of a chain of causes. An error raised in the rendering
+    process carries that process's traceback as its cause: the error itself is the one."""
+    while (cause := getattr(error, "cause", None)) is not None:
+        if cause.cls_name == "_RemoteTraceback":
+            break
+        error = cause
     return error
 
 

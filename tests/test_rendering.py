@@ -14,6 +14,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 LETTER = "<html><body><p>Sample federation 1 of Italy: two errors.</p></body></html>"
 # Ample for a process start, WeasyPrint's import and a one-page letter on a loaded machine.
 WAIT = 120
@@ -99,3 +101,23 @@ def test_the_rendering_process_ends_when_the_process_it_serves_is_killed(
     while Path(f"/proc/{pids[0]}").exists() and time.monotonic() < gone:
         time.sleep(0.1)
     assert not Path(f"/proc/{pids[0]}").exists(), "the rendering process outlived a kill"
+
+
+def test_a_failure_in_the_rendering_process_is_told_as_itself(tmp_path: Path) -> None:
+    """The build's one-line reason names what failed (here: the renderings folder is a
+    file), not the traceback the rendering process sends along with it."""
+    from dagster._utils.error import serializable_error_info_from_exc_info
+
+    from pipelines.build import _innermost
+    from pipelines.rendering import render_elsewhere
+    from reports.pdf import report_pdf
+
+    blocked = tmp_path / "renderings"
+    blocked.write_text("a file where the folder should be")
+    job = render_elsewhere(report_pdf, LETTER, 2025, "en", (), blocked / "2025")
+    with pytest.raises(OSError) as caught:
+        job.result(timeout=WAIT)
+    error = serializable_error_info_from_exc_info((caught.type, caught.value, caught.tb))
+    root = _innermost(error)
+    assert root.cls_name in {"NotADirectoryError", "FileExistsError", "OutputWriteError"}
+    assert "renderings" in root.message
