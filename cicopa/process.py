@@ -8,7 +8,9 @@ objects at each full pass: 1.5 s of a 12 s build, measured with ``gc.callbacks``
 exit it walked that heap once more (0.4 s after importing the code location alone).
 
 Objects that form no cycle are freed by reference counting whatever the thresholds, so
-collecting less often only lets cyclic garbage live a little longer.
+collecting less often only lets cyclic garbage live a little longer: right for a
+command that is over in seconds, wrong for a server that runs for weeks, which keeps
+Python's own thresholds (`cicopa serve`, `cicopa ui`: pipelines/cli.py).
 """
 
 from __future__ import annotations

@@ -46,11 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that serve until they are stopped: Python's own collection for them.
+SERVERS = ("serve", "ui")
+
+
 def run() -> None:
-    """The `cicopa` command itself: a batch process's garbage collection around `main`."""
+    """The `cicopa` command itself: a batch command's garbage collection around `main`."""
     from cicopa.process import collect_for_batch, freeze_before_exit
 
-    collect_for_batch()
+    if sys.argv[1:2] and sys.argv[1] not in SERVERS:
+        collect_for_batch()
     code = main()
     freeze_before_exit()
     sys.exit(code)

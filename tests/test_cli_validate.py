@@ -228,3 +228,28 @@ def test_validate_does_not_import_dagster(raw_data: Path, tmp_path: Path) -> Non
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 False"
+
+
+@pytest.mark.parametrize(("command", "batch"), [("build", True), ("validate", True),
+                                                ("serve", False), ("ui", False)])  # fmt: skip
+def test_only_a_batch_command_collects_rarely(
+    command: str, batch: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The servers (the member portal, the read-only UI) live for weeks: they keep Python's
+    own collection thresholds; a build or a check is over in seconds and collects rarely."""
+    import gc
+
+    import pipelines.cli as cli
+    from cicopa.process import BATCH_THRESHOLDS
+
+    default = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli.sys, "argv", ["cicopa", command])
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.get_threshold()) or 0)
+    try:
+        with pytest.raises(SystemExit):
+            cli.run()
+    finally:
+        gc.set_threshold(*default)
+        gc.unfreeze()
+    assert seen == [BATCH_THRESHOLDS if batch else default]
