@@ -25,9 +25,10 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from multiprocessing import get_context
 from multiprocessing.util import Finalize
 from typing import Any, TypeVar
@@ -62,6 +63,18 @@ def stop_rendering_process() -> None:
         pool, _pool = _pool, None
     if pool is not None:
         pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def cancelled_on_failure(jobs: Iterable[Future[Any]]) -> Iterator[None]:
+    """Cancel the renderings not started yet when the block fails: a step that failed
+    would otherwise leave them all to be rendered before its process could end."""
+    try:
+        yield
+    except BaseException:
+        for job in jobs:
+            job.cancel()
+        raise
 
 
 def render_elsewhere(render: Callable[..., T], /, *args: Any) -> Future[T]:

@@ -121,3 +121,22 @@ def test_a_failure_in_the_rendering_process_is_told_as_itself(tmp_path: Path) ->
     root = _innermost(error)
     assert root.cls_name in {"NotADirectoryError", "FileExistsError", "OutputWriteError"}
     assert "renderings" in root.message
+
+
+def test_a_failing_step_leaves_no_rendering_queued() -> None:
+    """What a failed step had handed over and the process has not started is cancelled:
+    it was otherwise all rendered before the failed build could end."""
+    from pipelines.rendering import cancelled_on_failure, render_elsewhere
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: everything renders in place, nothing is queued")
+    render_elsewhere(int).result(timeout=WAIT)  # the process is up
+    jobs = []
+    with pytest.raises(RuntimeError), cancelled_on_failure(jobs):
+        jobs.extend(render_elsewhere(time.sleep, 1.0) for _ in range(5))
+        raise RuntimeError("the annexes could not be written")
+    # One is running and one already handed to the process; the rest never run.
+    assert [j.cancelled() for j in jobs][2:] == [True, True, True]
+    for job in jobs[:2]:
+        if not job.cancelled():
+            job.result(timeout=WAIT)

@@ -1,5 +1,6 @@
 """Collection stage: survey forms, the response tracker and feedback letters."""
 
+from concurrent.futures import Future
 from datetime import date
 
 import polars as pl
@@ -14,6 +15,7 @@ from cicopa.tracker import missing_by_region, tracker_table
 from pipelines.assets.ingest import accepted_figures_of
 from pipelines.metadata import column_schema, preview, say, written_file
 from pipelines.partitions import reference_years
+from pipelines.rendering import cancelled_on_failure
 from pipelines.resources import CicopaPaths, DocumentRenderer
 
 GROUP = "collection"
@@ -105,11 +107,11 @@ def member_feedback(
     contexts = feedback_contexts(
         reference=reference_data, validation=submission_outcomes, year=year, deadline=deadline
     )
-    jobs = {
-        member_id: renderer.submit(letter_pdf, render_html(letter), year)
-        for member_id, letter in contexts.items()
-    }
-    letters = {member_id: job.result() for member_id, job in jobs.items()}
+    jobs: dict[str, Future[bytes]] = {}
+    with cancelled_on_failure(jobs.values()):
+        for member_id, letter in contexts.items():
+            jobs[member_id] = renderer.submit(letter_pdf, render_html(letter), year)
+        letters = {member_id: job.result() for member_id, job in jobs.items()}
     folder = paths.out_dir / "feedback" / str(year)
     for stale in folder.glob("*.pdf") if folder.is_dir() else []:
         if stale.stem not in letters:  # the member has since sent a clean file

@@ -1,6 +1,7 @@
 """Report stage: the figures' record and edition, the report and annex in each language,
 provenance and publication."""
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from pipelines.assets.series import Estimates
 from pipelines.io import storage_folder
 from pipelines.metadata import pdf_pages, say, written_file
 from pipelines.partitions import reference_years
+from pipelines.rendering import cancelled_on_failure
 from pipelines.resources import CicopaPaths, DocumentRenderer, ReportSettings
 from reports.model import ReportData
 
@@ -269,7 +271,6 @@ def annual_report(
     """
     # Imported here: the templates are for the run, not for every process that loads
     # the code location (the UI's code server, the daemon).
-    from reports.annex import AnnexData, annex_bytes, default_release
     from reports.pdf import report_pdf
     from reports.render import render_html
 
@@ -303,44 +304,30 @@ def annual_report(
     # rest: both cores render.
     elsewhere = languages[: (len(languages) + 1) // 2]
     html: dict[str, str] = {}
-    jobs = {}
-    for lang in languages:
-        html[lang] = render_html(data, lang, attachments=embedded)
-        if lang in elsewhere:
-            jobs[lang] = renderer.submit(report_pdf, html[lang], year, lang, embedded, renderings)
-
-    annex = AnnexData(
-        year=year,
-        by_area=area_statistics,
-        by_sector=sector_statistics,
-        by_type=type_statistics,
-        submissions=submission_outcomes.submissions,
-        fx_rates=reference_data.rates_for(year),
-        reporting_members=reporting_members(reference_data, accepted_figures),
-        fx_source=report_settings.fx_source,
-        # Rounded as published, so that every figure of the annex is the CSV's value.
-        trends=series.for_csv(trend_statistics),
-        coverage=series.for_csv(coverage_statistics),
-        estimates=series.for_csv(estimate_statistics.estimates),
-    )
-    release = default_release(year, revised=edition.revised)
-    annex_metadata: dict[str, object] = {}
-    for lang in LANGUAGES:
-        path = out_dir / annex_file_name(year, lang)
-        workbook = annex_bytes(annex, lang=lang, release=release)
-        annex_metadata.update(written_file(path, write_atomic(path, workbook)))
-        annex_metadata[f"{path.name} bytes"] = len(workbook)
-
-    if len(jobs) < len(languages):
-        release_memory()  # before this process lays out a report of its own
-    here = {
-        lang: report_pdf(html[lang], year, lang, embedded, renderings)
-        for lang in languages
-        if lang not in jobs
-    }
+    jobs: dict[str, Future[tuple[bytes, bool]]] = {}
+    with cancelled_on_failure(jobs.values()):
+        for lang in languages:
+            html[lang] = render_html(data, lang, attachments=embedded)
+            if lang in elsewhere:
+                jobs[lang] = renderer.submit(
+                    report_pdf, html[lang], year, lang, embedded, renderings
+                )
+        annex_metadata = _annexes(
+            year, out_dir, report_settings.fx_source, reference_data, submission_outcomes,
+            accepted_figures, area_statistics, sector_statistics, type_statistics,
+            trend_statistics, coverage_statistics, estimate_statistics, edition,
+        )  # fmt: skip
+        if len(jobs) < len(languages):
+            release_memory()  # before this process lays out a report of its own
+        pdfs = {
+            lang: jobs[lang].result()
+            if lang in jobs
+            else report_pdf(html[lang], year, lang, embedded, renderings)
+            for lang in reversed(languages)
+        }
     metadata: dict[str, object] = {"languages": MetadataValue.json(config.languages)}
     for lang in languages:
-        pdf, reused = here[lang] if lang in here else jobs[lang].result()
+        pdf, reused = pdfs[lang]
         path = out_dir / report_file_name(year, lang)
         metadata.update(written_file(path, write_atomic(path, pdf)))
         metadata[f"{path.name} bytes"] = len(pdf)
@@ -357,6 +344,49 @@ def annual_report(
             )
     yield MaterializeResult(asset_key="annual_report_pdf", metadata=metadata)
     yield MaterializeResult(asset_key="statistical_annex", metadata=annex_metadata)
+
+
+def _annexes(
+    year: int,
+    out_dir: Path,
+    fx_source: str,
+    reference_data: Reference,
+    submission_outcomes: YearValidation,
+    accepted_figures: pl.DataFrame,
+    area_statistics: pl.DataFrame,
+    sector_statistics: pl.DataFrame,
+    type_statistics: pl.DataFrame,
+    trend_statistics: pl.DataFrame,
+    coverage_statistics: pl.DataFrame,
+    estimate_statistics: Estimates,
+    edition: Edition,
+) -> dict[str, object]:
+    """The annex workbook in every language, written into the staged set; its metadata."""
+    # Imported here, as in annual_report: for the run, not for the code location's load.
+    from reports.annex import AnnexData, annex_bytes, default_release
+
+    annex = AnnexData(
+        year=year,
+        by_area=area_statistics,
+        by_sector=sector_statistics,
+        by_type=type_statistics,
+        submissions=submission_outcomes.submissions,
+        fx_rates=reference_data.rates_for(year),
+        reporting_members=reporting_members(reference_data, accepted_figures),
+        fx_source=fx_source,
+        # Rounded as published, so that every figure of the annex is the CSV's value.
+        trends=series.for_csv(trend_statistics),
+        coverage=series.for_csv(coverage_statistics),
+        estimates=series.for_csv(estimate_statistics.estimates),
+    )
+    release = default_release(year, revised=edition.revised)
+    metadata: dict[str, object] = {}
+    for lang in LANGUAGES:
+        path = out_dir / annex_file_name(year, lang)
+        workbook = annex_bytes(annex, lang=lang, release=release)
+        metadata.update(written_file(path, write_atomic(path, workbook)))
+        metadata[f"{path.name} bytes"] = len(workbook)
+    return metadata
 
 
 @multi_asset(
