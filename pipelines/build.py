@@ -107,13 +107,15 @@ def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path
     """True when the instance holds the year's accepted figures for these very files.
 
     The stored partitions' data versions are compared with the files' hashes, computed
-    as the ingest assets compute them: the year's submissions, the registry, and the
-    withdrawals (a file withdrawn from an earlier year changes its accepted figures).
+    as the ingest assets compute them: the year's submissions, the readers that read
+    them (a reader that now reads a file differently changes its figures), the registry,
+    and the withdrawals (a file withdrawn from an earlier year changes its accepted
+    figures).
     """
     from cicopa.files import sha256_file
     from cicopa.outcomes import fingerprint, inventory
     from cicopa.reference import reference_paths
-    from pipelines.assets.ingest import withdrawals_version
+    from pipelines.assets.ingest import parsed_version, withdrawals_version
     from pipelines.io import VALUE_FILE, storage_folder
 
     stored = storage_folder(raw_data, ["accepted_figures"], str(year)) / VALUE_FILE
@@ -123,6 +125,7 @@ def earlier_year_is_current(instance: DagsterInstance, year: int, raw_data: Path
     registry = "-".join(sha256_file(p)[:16] for p in reference_paths(raw_data))
     return (
         _latest_data_version(instance, "submission_files", year) == files
+        and _latest_data_version(instance, "parsed_submissions", year) == parsed_version(files)
         and _latest_data_version(instance, "reference_data", year) == registry
         and _latest_data_version(instance, "withdrawals", year)
         == withdrawals_version(raw_data, year)[1]

@@ -6,6 +6,7 @@ of the code location's definitions), and no extra run for an earlier year that i
 
 from pathlib import Path
 
+import pytest
 from dagster import AssetCheckKey, AssetKey
 
 from pipelines.definitions import defs
@@ -60,9 +61,10 @@ def test_every_check_is_blocking_by_year_and_runs_in_its_assets_step() -> None:
 
 
 def test_an_earlier_year_is_ingested_again_only_when_its_files_or_withdrawals_change(
-    raw_data: Path, tmp_path: Path, dagster_home: Path
+    raw_data: Path, tmp_path: Path, dagster_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A later year's build ingests Y-1 once; again after a withdrawal in Y-1, not before."""
+    """A later year's build ingests Y-1 once; again after a new version of the readers or
+    a withdrawal in Y-1, not before."""
     from dagster import DagsterInstance
 
     from pipelines.build import bring_earlier_years_up_to_date, earlier_year_is_current
@@ -78,6 +80,11 @@ def test_an_earlier_year_is_ingested_again_only_when_its_files_or_withdrawals_ch
         assert bring_earlier_years_up_to_date(instance, 2025, raw, out) == [2024]
         assert earlier_year_is_current(instance, 2024, raw)
         assert bring_earlier_years_up_to_date(instance, 2025, raw, out) == []
+        # A new version of the readers may read the same files differently: again.
+        monkeypatch.setattr("pipelines.assets.ingest.READER_VERSION", "next")
+        assert not earlier_year_is_current(instance, 2024, raw)
+        assert bring_earlier_years_up_to_date(instance, 2025, raw, out) == [2024]
+        assert earlier_year_is_current(instance, 2024, raw)
         # The secretariat withdraws the 2024 file: 2024's accepted figures change.
         write_rows(
             raw / "reference" / "withdrawals.csv",
