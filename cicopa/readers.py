@@ -118,11 +118,7 @@ def read_submission(data: bytes, file: str, size: int | None = None) -> RawSubmi
             raise UnreadableFile(_unsupported_message(fmt))
         size = max(size or 0, len(data))
         if size > MAX_FILE_BYTES:
-            raise UnreadableFile(
-                f"The file is {size / 2**20:.1f} MiB, over the limit of "
-                f"{MAX_FILE_BYTES // 2**20} MiB for one submission; a survey form is a few "
-                "kilobytes, so send only the survey sheet."
-            )
+            raise UnreadableFile(too_large(size))
         if not data.strip():
             raise UnreadableFile("The file is empty; send the completed survey form again.")
         actual = content_format(data)
@@ -148,6 +144,15 @@ def read_submission(data: bytes, file: str, size: int | None = None) -> RawSubmi
         reason = f"The file could not be read ({type(exc).__name__}: {_first_line(exc)})"
         return RawSubmission(file, fmt, None, [_unreadable(file, reason)])
     return _tidy(table, file, fmt, decimal_comma)
+
+
+def too_large(size: int) -> str:
+    """Why a file of `size` bytes is not read as a submission."""
+    return (
+        f"The file is {size / 2**20:.1f} MiB, over the limit of {MAX_FILE_BYTES // 2**20} "
+        "MiB for one submission; a survey form is a few kilobytes, so send only the survey "
+        "sheet."
+    )
 
 
 def _unsupported_message(fmt: str) -> str:

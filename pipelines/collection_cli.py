@@ -141,6 +141,7 @@ def _receive(
     """Copy each file in (the original is only read), and print its receipt."""
     from cicopa.files import read_head
     from cicopa.intake import ACCEPTED, receive
+    from cicopa.readers import too_large
     from cicopa.settings import MAX_FILE_BYTES
 
     for path in files:
@@ -149,12 +150,9 @@ def _receive(
     failed = 0
     for path in files:
         data, size = read_head(path, MAX_FILE_BYTES)
+        size = max(size, len(data))  # a file that grew since it was measured
         if size > MAX_FILE_BYTES:  # as the member page refuses it: before it is stored
-            print(
-                f"{path}: not received: the file is {size / 2**20:,.1f} MiB, over the limit "
-                f"of {MAX_FILE_BYTES // 2**20} MiB for one submission; ask for the survey "
-                "sheet alone"
-            )
+            print(f"{path}: not received: {too_large(size)}")
             failed += 1
             continue
         receipt = receive(raw_data, reference, year, data, path.name, member)

@@ -140,7 +140,7 @@ def test_collection_receive_refuses_a_file_over_the_limit_before_storing_it(
     code = collection_main(["receive", str(path), "--year", "2025", "--raw-data", str(raw_data)])
     out = capsys.readouterr().out
     assert code == 1
-    assert f"{path}: not received: the file is 11.0 MiB, over the limit of 10 MiB" in out
+    assert f"{path}: not received: The file is 11.0 MiB, over the limit of 10 MiB" in out
     assert not list((raw_data / "submissions").rglob("*.csv"))
 
 
