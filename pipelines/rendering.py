@@ -41,6 +41,15 @@ _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
 
+def _forget_in_child() -> None:
+    # A forked child has the pool's object but neither its process nor its threads.
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def start_rendering_process() -> ProcessPoolExecutor | None:
     """The rendering process, started now if it is not running; None with one core."""
     global _pool

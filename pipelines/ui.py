@@ -23,14 +23,15 @@ import signal
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 from cicopa.settings import PROJECT_ROOT
 
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
-# The code location's name, as workspace.yaml and pyproject.toml give it.
-LOCATION = "cicopa_stats"
-DEFINITIONS = "pipelines.definitions"
+# The code location, as pyproject.toml names it for Dagster.
+_DAGSTER = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["dagster"]
+LOCATION, DEFINITIONS = _DAGSTER["code_location_name"], _DAGSTER["module_name"]
 # How long the code location may take to load on a loaded machine.
 CODE_SERVER_TIMEOUT = 120
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
@@ -70,7 +71,8 @@ def serve_read_only(host: str, port: int) -> int:
     """The read-only webserver, in this process, on a code server started beside it."""
     # A SIGTERM before the webserver runs (it then handles SIGTERM itself) still stops
     # the code server: the `finally` below runs.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, _exit_on_signal)
     folder = tempfile.mkdtemp(prefix="cicopa-ui-")  # 0700: only this user reaches the socket
     socket = os.path.join(folder, "code-server.sock")
     args = [sys.executable, "-m", "dagster", "api", "grpc", "--module-name", DEFINITIONS,
@@ -88,7 +90,11 @@ def serve_read_only(host: str, port: int) -> int:
         from dagster_webserver.version import __version__
 
         client = DagsterGrpcClient(port=None, socket=socket)
-        wait_for_grpc_server(server, client, args, timeout=CODE_SERVER_TIMEOUT)
+        try:
+            wait_for_grpc_server(server, client, args, timeout=CODE_SERVER_TIMEOUT)
+        except Exception as exc:  # it exited, or did not answer in time
+            print(f"cicopa ui: the code location did not load: {exc}", file=sys.stderr)
+            return 1
         target = GrpcServerTarget(
             host="localhost", port=None, socket=socket, location_name=LOCATION
         )

@@ -22,8 +22,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from cicopa.settings import REPORT_STATIC as STATIC_DIR
 from cicopa.settings import REPORT_TEMPLATES as TEMPLATES_DIR
 
-REPORTS_DIR = STATIC_DIR.parent
-
 # Types WeasyPrint needs to know (a stylesheet must be text/css); the rest are guessed.
 _CONTENT_TYPES = {
     ".css": "text/css",

@@ -117,6 +117,9 @@ def _store_rendering(folder: Path, lang: str, key: str, pdf: bytes) -> None:
     for older in folder.glob(f"{lang}-*.pdf"):
         if older.name != f"{lang}-{key}.pdf":
             older.unlink(missing_ok=True)
+    # A rendering process that ended while storing (its build killed) left its part.
+    for part in folder.glob(f".{lang}-*.pdf.*.tmp"):
+        part.unlink(missing_ok=True)
 
 
 def letter_pdf(html: str, year: int) -> bytes:
