@@ -270,13 +270,6 @@ def render_html(context: Mapping[str, Any]) -> str:
     return make_environment(context["lang"]).get_template(TEMPLATE).render(**context)
 
 
-def render_pdf(context: Mapping[str, Any]) -> bytes:
-    """The letter as a PDF (A4, tagged): ``reports.pdf.letter_pdf`` of its HTML."""
-    from reports.pdf import letter_pdf  # WeasyPrint: only where a PDF is made
-
-    return letter_pdf(render_html(context), context["year"])
-
-
 def feedback_contexts(
     *, reference: Reference, validation: YearValidation, year: int, deadline: date
 ) -> dict[str, dict[str, Any]]:
@@ -298,15 +291,26 @@ def feedback_contexts(
     return contexts
 
 
+def letters_html(
+    *, reference: Reference, validation: YearValidation, year: int, deadline: date
+) -> dict[str, str]:
+    """The HTML of every member's letter, by member_id (``feedback_contexts`` rendered)."""
+    contexts = feedback_contexts(
+        reference=reference, validation=validation, year=year, deadline=deadline
+    )
+    return {member_id: render_html(context) for member_id, context in contexts.items()}
+
+
 def feedback_pdfs(
     *, reference: Reference, validation: YearValidation, year: int, deadline: date
 ) -> dict[str, bytes]:
     """One PDF per member with a rejected submission or warnings on its accepted one.
 
     Members of the registry are included whether or not they are active in `year`: a
-    former member who sends a file is told why it does not count.
+    former member who sends a file is told why it does not count. The build makes the
+    same letters (``letters_html``) and has them rendered by its rendering process.
     """
-    contexts = feedback_contexts(
-        reference=reference, validation=validation, year=year, deadline=deadline
-    )
-    return {member_id: render_pdf(context) for member_id, context in contexts.items()}
+    from reports.pdf import letter_pdf  # WeasyPrint: only where a PDF is made
+
+    letters = letters_html(reference=reference, validation=validation, year=year, deadline=deadline)
+    return {member_id: letter_pdf(html, year) for member_id, html in letters.items()}

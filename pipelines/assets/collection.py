@@ -99,18 +99,18 @@ def member_feedback(
     The letters are written here and made PDF by the run's rendering process.
     """
     # Imported here: the templates are for the run, not for the code location's load.
-    from reports.feedback import feedback_contexts, render_html
+    from reports.feedback import letters_html
     from reports.pdf import letter_pdf
 
     year = int(context.partition_key)
     deadline = config.day(year)
-    contexts = feedback_contexts(
+    html = letters_html(
         reference=reference_data, validation=submission_outcomes, year=year, deadline=deadline
     )
     jobs: dict[str, Future[bytes]] = {}
     with cancelled_on_failure(jobs.values()):
-        for member_id, letter in contexts.items():
-            jobs[member_id] = renderer.submit(letter_pdf, render_html(letter), year)
+        for member_id, letter in html.items():
+            jobs[member_id] = renderer.submit(letter_pdf, letter, year)
         letters = {member_id: job.result() for member_id, job in jobs.items()}
     folder = paths.out_dir / "feedback" / str(year)
     for stale in folder.glob("*.pdf") if folder.is_dir() else []:
