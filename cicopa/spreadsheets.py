@@ -16,10 +16,12 @@ the reader can name their row and column instead of publishing an empty figure.
 An .xls is a sequence of binary records (BIFF8), where calamine reads an error cell as
 empty too and lays the whole grid out up to the farthest cell (a single cell at IV65536
 is 16 million). xlrd, pure Python, gives every cell its type, error codes included, and
-with ragged rows holds only the cells the file has; its cells are then written as text
-the way calamine writes them, so an .xls reads like the same sheet saved as .xlsx. A
-formula in an .xls always carries the result it was saved with (BIFF has no formula
-without one): an error result is an error cell, any other the value.
+with ragged rows keeps each row only as wide as its last cell (the worst an .xls can
+hold, 65,536 rows reaching column IV, is about 140 MiB, then refused for its extent);
+its cells are then written as text the way calamine writes them, so an .xls reads like
+the same sheet saved as .xlsx. A formula in an .xls always carries the result it was
+saved with (BIFF has no formula without one): an error result is an error cell, any
+other the value.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ log was a sixth of a sample build.
 
 These subclasses keep the same databases, tables and files (the UI, `dagster dev`
 and Dagster's own classes read them unchanged) and change only how they are opened:
-  - one engine per database for the life of the process, its connections pooled;
+  - one engine per database for the life of the process, its connections pooled (the
+    event log and the runs; the schedules, which a build hardly touches, keep
+    Dagster's connection per use);
   - `synchronous=NORMAL` on every connection. The databases are in WAL mode, where
     NORMAL still never corrupts them and loses no commit when a process is killed
     (the WAL is written before the commit returns); only the last commits before a

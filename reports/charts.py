@@ -21,13 +21,12 @@ Output contract, shared with ``reports/worldmap.py``:
 - Text uses ``font-family="'Report Sans', 'Noto Sans', sans-serif"``: "Report Sans" is
   the ``@font-face`` family of ``reports/static/report.css``; labels are 7.5 pt,
   titles 9 pt bold (as ``.chart-title``).
-- Colours: the report's dark blue (#1f4e79, ``--accent`` in report.css) for bars and
-  the first series, an orange accent (#e69f00, Okabe-Ito, colour-blind safe) for
-  highlighted bars; every distinction also differs in lightness (greyscale printing)
-  and in a second channel (bold labels, marker shape, dash pattern).
-- Deterministic: the same arguments give the same text (no date, no random id), and
-  ids are unique per drawing, so several can be inlined in one HTML document. No
-  external reference (no ``http:``, no ``file:``).
+- Colours: the report's dark blue (#1f4e79, ``--accent`` in report.css) for bars, an
+  orange accent (#e69f00, Okabe-Ito, colour-blind safe) for highlighted bars, which
+  also differ in lightness (greyscale printing) and in weight (bold label and value).
+- Deterministic: the same arguments give the same text (no date, no random id). A
+  bar chart has no id at all; the map's are unique to it, so several drawings can be
+  inlined in one HTML document. No external reference (no ``http:``, no ``file:``).
 """
 
 from __future__ import annotations

@@ -280,7 +280,8 @@ def test_xls_reads_as_the_same_sheet_in_xlsx(reference: Reference) -> None:
 
 
 def test_xls_cell_far_away_is_unreadable_not_a_grid() -> None:
-    """One value at IV65536: calamine laid out the 16.7 million cells before it."""
+    """One value at IV65536 is refused for the sheet's extent (calamine laid out the
+    16.7 million cells before it and read the file)."""
     book = xlwt.Workbook()
     sheet = book.add_sheet("submission")
     for c, name in enumerate(HEADER):
