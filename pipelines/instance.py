@@ -17,6 +17,12 @@ and Dagster's own classes read them unchanged) and change only how they are open
     power cut or an OS crash may be lost, and then the run shows as unfinished and
     `mark_dead_runs_failed` fails it at the next start. The outputs themselves are
     written and swapped in by the build, not by the event log;
+  - what the event log asks of its index database's schema (has this table, this
+    column, this data migration) is asked once per process and kept when the answer
+    is yes: Dagster asks again for every event and every read, a connection and a
+    schema reflection each time (some 40 % of a build's event-log reads). Only a
+    downgrade, in another process, takes a table away; a wipe or an upgrade here
+    forgets the answers;
   - a database is checked against, and a new one stamped with, Dagster's schema
     revision read once per process (`_ready`). Dagster reads its migration scripts
     again for every database it opens (each run has one) and loads Alembic's command
@@ -34,7 +40,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -153,6 +159,7 @@ class QuickSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: Any = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
+        self._schema_has: set[tuple[str, str]] = set()  # (kind, name) found present
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -187,6 +194,39 @@ class QuickSqliteEventLogStorage(SqliteEventLogStorage):
     def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
         if _ready(engine, SqlEventLogStorageMetadata, sqlite_event_log.__file__) is None:
             super()._initdb(engine, for_index_shard=for_index_shard)
+
+    def _present(self, kind: str, name: str, ask: Callable[[], bool]) -> bool:
+        # A yes is kept (see the module); a no is asked again, as it may change.
+        if (kind, name) in self._schema_has:
+            return True
+        if ask():
+            self._schema_has.add((kind, name))
+            return True
+        return False
+
+    def has_table(self, table_name: str) -> bool:
+        ask = super().has_table
+        return self._present("table", table_name, lambda: ask(table_name))
+
+    def has_asset_key_col(self, column_name: str) -> bool:
+        ask = super().has_asset_key_col
+        return self._present("asset_keys column", column_name, lambda: ask(column_name))
+
+    def _has_asset_key_col_on_connection(self, conn: Any, column_name: str) -> bool:
+        ask = super()._has_asset_key_col_on_connection
+        return self._present("asset_keys column", column_name, lambda: ask(conn, column_name))
+
+    def has_secondary_index(self, name: str) -> bool:
+        ask = super().has_secondary_index
+        return self._present("secondary index", name, lambda: ask(name))
+
+    def upgrade(self) -> None:
+        self._schema_has.clear()
+        super().upgrade()
+
+    def wipe(self) -> None:
+        self._schema_has.clear()
+        super().wipe()
 
     def dispose(self) -> None:
         with self._engines_lock:

@@ -28,6 +28,8 @@ def test_a_new_home_uses_the_projects_storage_classes(home: Path) -> None:
         # Where Dagster's defaults put them: the UI of a plain `dagster dev` finds them.
         assert Path(instance.event_log_storage._base_dir) == home / "history" / "runs"
         assert instance.run_storage._conn_string.endswith(f"{home}/history/runs.db")
+        # No raw stdout/stderr copy, and so no `tail -F` and watcher processes per run.
+        assert type(instance.compute_log_manager).__name__ == "NoOpComputeLogManager"
 
 
 def test_an_earlier_project_config_is_upgraded_and_an_own_one_kept(home: Path) -> None:
@@ -67,3 +69,30 @@ def test_events_stored_without_fdatasync_read_back_by_dagsters_own_class(home: P
     plain = SqliteEventLogStorage(str(home / "history" / "runs"))
     assert len(plain.get_logs_for_run(result.run_id)) == stored > 5
     assert plain.get_latest_materialization_events([AssetKey("a_table")])[AssetKey("a_table")]
+
+
+def test_the_event_log_asks_its_schema_once_and_again_after_a_wipe(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster import DagsterInstance
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    asked: list[str] = []
+    ask = SqliteEventLogStorage.has_table
+
+    def counted(self: SqliteEventLogStorage, table_name: str) -> bool:
+        asked.append(table_name)
+        return ask(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    ensure_dagster_home()
+    with DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        assert storage.has_table("asset_event_tags") and storage.has_table("asset_event_tags")
+        assert asked == ["asset_event_tags"]
+        # A table not there is asked for each time: a migration may add it.
+        assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+        assert asked.count("no_such_table") == 2
+        storage.wipe()
+        assert storage.has_table("asset_event_tags")
+        assert asked.count("asset_event_tags") == 2
