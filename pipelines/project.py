@@ -25,8 +25,20 @@ event_log_storage:
 schedule_storage:
   module: pipelines.instance
   class: QuickSqliteScheduleStorage
+# No copy of each run's raw stdout/stderr: the steps say what they have to say in the
+# event log (the UI's run log, the build's progress lines), and the copy cost four
+# processes per run (two `tail -F`, two Python watchers).
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 """
 EARLIER_INSTANCE_CONFIGS = (
+    "# Local instance: SQLite storage in this folder, opened by pipelines/instance.py.\n"
+    "# See dagster.postgres.yaml in the project root for the PostgreSQL set-up.\n"
+    "telemetry:\n  enabled: false\n"
+    "run_storage:\n  module: pipelines.instance\n  class: QuickSqliteRunStorage\n"
+    "event_log_storage:\n  module: pipelines.instance\n  class: QuickSqliteEventLogStorage\n"
+    "schedule_storage:\n  module: pipelines.instance\n  class: QuickSqliteScheduleStorage\n",
     "# Local instance: SQLite storage in this folder, opened by pipelines/instance.py.\n"
     "# See dagster.postgres.yaml in the project root for the PostgreSQL set-up.\n"
     "telemetry:\n  enabled: false\n"
