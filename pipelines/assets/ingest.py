@@ -124,7 +124,7 @@ def ingest_submissions(context: AssetExecutionContext, paths: CicopaPaths):
     sources the selected assets rest on are computed, the selected ones stored.
     """
     year = _year(context)
-    selected = context.selected_output_names
+    selected = context.op_execution_context.selected_output_names
     wanted = set(selected)
     if wanted & {"validated_submissions", "accepted_figures"}:
         wanted |= {*_SOURCES, "validated_submissions"}
