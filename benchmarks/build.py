@@ -9,8 +9,10 @@ a burst of load on the shared machine hits every measure alike):
   - `cicopa build --lang en` and `--lang all` of the sample, cold: a fresh DAGSTER_HOME
     and out folder, so the earlier years' ingest assets are built first;
   - the event log: a cold English build per round in a child process whose instance
-    storage (event log, runs) is timed call by call, with its events and, under strace
-    (first round), its fdatasync/fsync calls; the median round's share is shown;
+    storage is timed call by call (outermost calls only): the event log's own share
+    (the target), and all of the instance's storage (event log, runs, schedules, and
+    opening the instance, its new databases created), with the events and, under
+    strace (first round), the fdatasync/fsync calls; the median round's is shown;
   - `cicopa ui --read-only` answering /server_info, from process start, fresh instance.
 
 Targets (issue 14): en cold <= 1.5x (import floor + WeasyPrint alone); all <= 1.6x en;
@@ -86,8 +88,9 @@ from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
 from dagster._core.storage.runs.sql_run_storage import SqlRunStorage
 from dagster._core.storage.schedules.sql_schedule_storage import SqlScheduleStorage
 from dagster._core.instance import DagsterInstance
-local, totals = threading.local(), {"seconds": 0.0, "events": 0}
-def timed(fn):
+local = threading.local()
+totals = {"seconds": 0.0, "event log": 0.0, "events": 0}
+def timed(fn, event_log=False):
     def wrapper(*args, **kwargs):
         depth = getattr(local, "depth", 0)
         local.depth = depth + 1
@@ -97,7 +100,10 @@ def timed(fn):
         finally:
             local.depth = depth
             if depth == 0:
-                totals["seconds"] += time.perf_counter() - started
+                spent = time.perf_counter() - started
+                totals["seconds"] += spent
+                if event_log:
+                    totals["event log"] += spent
     return wrapper
 import inspect
 def all_subclasses(cls):
@@ -110,12 +116,13 @@ for base in (SqlEventLogStorage, SqlRunStorage, SqlScheduleStorage):
     for klass in all_subclasses(base):
         for name, value in list(vars(klass).items()):
             if inspect.isfunction(value) and not name.startswith("__"):
-                setattr(klass, name, timed(value))
+                setattr(klass, name, timed(value, event_log=base is SqlEventLogStorage))
 store = DagsterInstance.handle_new_event
 def counted(self, *args, **kwargs):
     totals["events"] += 1
     return store(self, *args, **kwargs)
 DagsterInstance.handle_new_event = counted
+# Opening the instance: its storages, their databases created and stamped.
 DagsterInstance.get = timed(DagsterInstance.get)
 from pipelines.cli import main
 started = time.perf_counter()
@@ -258,8 +265,8 @@ def main() -> None:
                 times.setdefault("ui", []).append(ui_start(work))
             shutil.rmtree(en, ignore_errors=True)
             shares.append(event_log_share(raw, args.year, work, count_fsync=round_ == 0))
-        # The round whose share is the median: its build and its storage seconds.
-        storage = sorted(shares, key=lambda s: s["seconds"] / s["build"])[len(shares) // 2]
+        # The round whose event log share is the median: its build and storage seconds.
+        storage = sorted(shares, key=lambda s: s["event log"] / s["build"])[len(shares) // 2]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -277,11 +284,12 @@ def main() -> None:
     ]  # fmt: skip
     if "ui" in median:
         rows.append(("cicopa ui --read-only: /server_info", median["ui"], "", "< 6 s"))
-    share = storage["seconds"] / storage["build"]
-    rows.append(
-        (f"instance storage in a cold en build ({storage['build']:.1f} s)",
-         storage["seconds"], f"{share:.1%} of build", "< 10 %")
-    )  # fmt: skip
+    rows += [
+        (f"event log in a cold en build ({storage['build']:.1f} s)", storage["event log"],
+         f"{storage['event log'] / storage['build']:.1%} of build", "< 10 %"),
+        ("  all instance storage, opening it included", storage["seconds"],
+         f"{storage['seconds'] / storage['build']:.1%} of build", ""),
+    ]  # fmt: skip
     print(f"{'measure':<62} {'seconds':>8}  {'ratio':<18} target")
     for name, seconds, ratio, target in rows:
         print(f"{name:<62} {seconds:>8.2f}  {ratio:<18} {target}")
@@ -293,7 +301,9 @@ def main() -> None:
             if shares[0].get("fsync calls")
             else ""
         )
-        + "; storage shares "
+        + "; event log shares "
+        + "/".join(f"{s['event log'] / s['build']:.1%}" for s in shares)
+        + ", all storage "
         + "/".join(f"{s['seconds'] / s['build']:.1%}" for s in shares)
         + f"; medians of {args.repeat}: "
         + "; ".join(f"{k} " + "/".join(f"{v:.1f}" for v in vals) for k, vals in times.items())
