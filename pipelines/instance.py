@@ -236,27 +236,40 @@ class QuickSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-class QuickSqliteRunStorage(SqliteRunStorage):
-    """Dagster's SQLite run storage (runs.db), with one engine kept open (see the module)."""
+class _OpenedHere:
+    """How the run and schedule storages are configured and opened: `_opened` for a
+    current or new database, Dagster's own `from_local` for any other (see the module).
+    """
 
-    def __init__(self, conn_string: str, inst_data: Any = None) -> None:
-        super().__init__(conn_string, inst_data)
-        self._engine = _engine(conn_string)
+    DATABASE: str  # the file's name under base_dir, without ".db"
+    FOLDER: tuple[str, ...]  # base_dir's default under DAGSTER_HOME, as Dagster's
+    METADATA: MetaData
+    MIGRATIONS: str  # the Dagster module whose folder holds the migration scripts
 
     @classmethod
     def config_type(cls) -> Any:
         return _config()
 
     @classmethod
-    def from_config_value(cls, inst_data: Any, config_value: Any) -> QuickSqliteRunStorage:
-        base_dir = config_value.get("base_dir") or _home("history")
-        return cls.from_local(base_dir, inst_data=inst_data)
+    def from_config_value(cls, inst_data: Any, config_value: Any) -> Any:
+        return cls.from_local(config_value.get("base_dir") or _home(*cls.FOLDER), inst_data)
 
     @classmethod
-    def from_local(cls, base_dir: str, inst_data: Any = None) -> QuickSqliteRunStorage:
-        opened = _opened(cls, base_dir, inst_data, "runs", RunStorageSqlMetadata,
-                         sqlite_run_storage.__file__)  # fmt: skip
+    def from_local(cls, base_dir: str, inst_data: Any = None) -> Any:
+        opened = _opened(cls, base_dir, inst_data, cls.DATABASE, cls.METADATA, cls.MIGRATIONS)
+        # super(): the Dagster storage class after this one in the subclass's bases.
         return opened or super().from_local(base_dir, inst_data=inst_data)
+
+
+class QuickSqliteRunStorage(_OpenedHere, SqliteRunStorage):
+    """Dagster's SQLite run storage (runs.db), with one engine kept open (see the module)."""
+
+    DATABASE, FOLDER, METADATA = "runs", ("history",), RunStorageSqlMetadata
+    MIGRATIONS = sqlite_run_storage.__file__
+
+    def __init__(self, conn_string: str, inst_data: Any = None) -> None:
+        super().__init__(conn_string, inst_data)
+        self._engine = _engine(conn_string)
 
     @contextmanager
     def connect(self) -> Iterator[Any]:
@@ -268,20 +281,8 @@ class QuickSqliteRunStorage(SqliteRunStorage):
         super().dispose()
 
 
-class QuickSqliteScheduleStorage(SqliteScheduleStorage):
+class QuickSqliteScheduleStorage(_OpenedHere, SqliteScheduleStorage):
     """Dagster's SQLite schedule storage (schedules.db), checked and created as above."""
 
-    @classmethod
-    def config_type(cls) -> Any:
-        return _config()
-
-    @classmethod
-    def from_config_value(cls, inst_data: Any, config_value: Any) -> QuickSqliteScheduleStorage:
-        base_dir = config_value.get("base_dir") or _home("schedules")
-        return cls.from_local(base_dir, inst_data=inst_data)
-
-    @classmethod
-    def from_local(cls, base_dir: str, inst_data: Any = None) -> QuickSqliteScheduleStorage:
-        opened = _opened(cls, base_dir, inst_data, "schedules", ScheduleStorageSqlMetadata,
-                         sqlite_schedule_storage.__file__)  # fmt: skip
-        return opened or super().from_local(base_dir, inst_data=inst_data)
+    DATABASE, FOLDER, METADATA = "schedules", ("schedules",), ScheduleStorageSqlMetadata
+    MIGRATIONS = sqlite_schedule_storage.__file__
