@@ -13,7 +13,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: install report test lint ui ui-readonly sample-data clean
+.PHONY: install bench-install report test lint ui ui-readonly sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,25 @@ $(VENV)/.compiled: $(VENV)/.installed $(PROJECT_PY)
 
 install: $(VENV)/.compiled
 
+# Tools with heavy dependencies get environments of their own, never .venv: pandera
+# imports pandas into every process of an environment that has it (46 MiB, a quarter
+# of a second per command). The tests' independent SDMX reader (sdmx1 needs pandas):
+SDMX_READER := $(TOOLS)/sdmx-reader
+$(SDMX_READER)/.installed: $(UV) tools/sdmx_reader/pyproject.toml tools/sdmx_reader/uv.lock
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(SDMX_READER) $(UV) sync --frozen --quiet \
+		--project tools/sdmx_reader --python $(PYTHON)
+	touch $@
+
+# The benchmarks' pandas peer and matplotlib (the bench group), beside the project.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(BENCH_VENV) $(UV) sync --frozen --quiet \
+		--group bench --python $(PYTHON)
+	touch $@
+
+## The benchmarks' second environment (benchmarks/pipeline.py runs its peer there).
+bench-install: install $(BENCH_VENV)/.installed
+
 ## Build the sample annual report for the latest sample year and print where it is.
 report: install
 	$(VENV)/bin/cicopa build --year $(YEAR)
@@ -51,7 +70,7 @@ TEST_TMP ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && \
 PYTEST_ARGS ?= -n auto --dist loadfile $(if $(TEST_TMP),--basetemp=$(TEST_TMP))
 
 ## The whole test suite (lint first: it is the cheapest check).
-test: install
+test: install $(SDMX_READER)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -12,9 +12,9 @@ memory, and the ratio of the two. The world map is timed too, for information.
 
 The matplotlib canvas below is the one the report used (same calls, same SVG
 post-processing left out: it only moved styles into attributes); matplotlib is not a
-runtime dependency any more: `.tools/bin/uv sync --group bench` installs it.
+runtime dependency any more: the bench environment has it (`make bench-install`).
 
-Usage: .venv/bin/python benchmarks/charts.py [--rounds 20]
+Usage: .venv-bench/bin/python benchmarks/charts.py [--rounds 20]
 """
 
 from __future__ import annotations

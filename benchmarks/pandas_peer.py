@@ -11,8 +11,8 @@ It is not the project's code and shares none of it (only the rule constants of
 same rules). It counts errors per file rather than writing members' messages: the
 benchmark compares what the figures are, not how the issues are worded.
 
-Run alone: `.venv/bin/python benchmarks/pandas_peer.py RAW_DATA YEAR OUT.csv`
-(needs the bench group: `.tools/bin/uv sync --group bench`).
+Run alone: `.venv-bench/bin/python benchmarks/pandas_peer.py RAW_DATA YEAR OUT.csv`
+(the bench environment: `make bench-install`).
 """
 
 from __future__ import annotations

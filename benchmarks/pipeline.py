@@ -21,8 +21,9 @@ size (the baseline, measured in the same run). `--ingest-only` skips 2 and 3. A
 stage in one process gives its peak RSS; the whole build, two processes, gives the
 peak of their PSS sum, with the peak of their RSS sum in the notes (`_tree_kib`).
 
-The peer needs the bench dependency group: `.tools/bin/uv sync --group bench`
-(`make install` installs main + dev only).
+The peer runs in the bench environment, .venv-bench (`make bench-install`: the project
+and the bench group), this project's stages in .venv: pandera imports pandas into every
+process of an environment that has it, and the project's own has not.
 
 Usage: .venv/bin/python benchmarks/pipeline.py [--members 45 450 4500] [--year 2025]
        [--data DIR] [--ingest-only] [--floors-only] [--floor-runs 9]
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import multiprocessing as mp
 import os
 import resource
@@ -69,16 +71,35 @@ def _stage_ingest(raw_data: str, year: int, queue: mp.Queue) -> None:
                "rows": outcome.accepted_rows.height, "by_area": by_area})  # fmt: skip
 
 
-def _stage_pandas(raw_data: str, year: int, queue: mp.Queue) -> None:
-    """The pandas peer on the same folder (imports outside the timing, as for ours)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import pandas_peer
+BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+# The peer's stage, run by the bench environment's Python (imports outside the timing).
+PEER_STAGE = """
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import pandas_peer
+started = time.perf_counter()
+by_area, files, rows = pandas_peer.run(Path(sys.argv[2]), int(sys.argv[3]))
+seconds = time.perf_counter() - started
+Path(sys.argv[4]).write_bytes(by_area)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "files": files, "rows": rows}))
+"""
 
-    started = time.perf_counter()
-    by_area, files, rows = pandas_peer.run(Path(raw_data), year)
-    seconds = time.perf_counter() - started
-    queue.put({"seconds": seconds, "peak_mib": _peak_mib(), "files": files, "rows": rows,
-               "by_area": by_area})  # fmt: skip
+
+def _peer(raw_data: Path, year: int, work: Path) -> dict:
+    """The pandas peer on the same folder, in a fresh process of the bench environment."""
+    if not BENCH_PYTHON.exists():
+        raise SystemExit("the pandas peer runs in .venv-bench: `make bench-install` first")
+    target = work / f"peer_by_area_{raw_data.name}.csv"
+    done = subprocess.run(
+        [str(BENCH_PYTHON), "-c", PEER_STAGE, str(ROOT / "benchmarks"), str(raw_data),
+         str(year), str(target)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["by_area"] = target.read_bytes()
+    return result
 
 
 def _stage_render(raw_data: str, year: int, queue: mp.Queue) -> None:
@@ -276,7 +297,7 @@ def main() -> None:
             if not (raw_data / "reference" / "members.csv").exists():
                 generate(raw_data, members=members)
             ours = _in_child(_stage_ingest, raw_data, args.year)
-            peer = _in_child(_stage_pandas, raw_data, args.year)
+            peer = _peer(raw_data, args.year, work)
             same = same_by_area(ours.pop("by_area"), peer.pop("by_area"), members)
             ratio = peer["seconds"] / ours["seconds"]
             ours["pandas_over_ours"] = f"{ratio:.1f}x"
