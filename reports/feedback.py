@@ -33,6 +33,7 @@ from cicopa.settings import CONTACT
 from cicopa.settings import REPORT_TEMPLATES as TEMPLATES_DIR
 from cicopa.tracker import ACCEPTED, REJECTED, deciding_file, files_by_member
 from cicopa.validation import parse_timestamp
+from reports.compiled import bytecode_cache
 from reports.member_texts import BABEL_LOCALES, N_, format_day, member_language, translations
 
 TEMPLATE = "feedback.html.j2"
@@ -261,6 +262,7 @@ def make_environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=bytecode_cache("letters", __file__),
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env

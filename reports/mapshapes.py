@@ -21,6 +21,7 @@ proportional symbol.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import itertools
 import math
@@ -29,6 +30,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from reports.compiled import kept
 
 __all__ = ["QUANTUM", "countries_on_map", "world"]
 
@@ -242,8 +245,15 @@ def _anchor(
 
 @lru_cache(maxsize=1)
 def world() -> _Map:
-    """The simplified countries and their bounding box, read once per process."""
-    tree = ET.parse(_source_svg())
+    """The simplified countries and their bounding box: computed once per machine for
+    this map file and this module (``reports.compiled.kept``), read once per process."""
+    source = _source_svg()
+    digest = hashlib.sha256(source.read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    return kept(f"world-map-{digest[:32]}", lambda: _simplified(source))
+
+
+def _simplified(source: Path) -> _Map:
+    tree = ET.parse(source)
     countries: list[_Country] = []
     points: list[tuple[int, int]] = []
     for group in tree.getroot().iter(f"{SVG_NS}g"):

@@ -26,6 +26,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from cicopa.settings import REPORT_TEMPLATES as TEMPLATES_DIR
+from reports.compiled import bytecode_cache
 from reports.context import build_context
 from reports.filters import NumberFormat
 from reports.i18n import (
@@ -61,6 +62,7 @@ def make_environment(lang: str = "en") -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=bytecode_cache("report", __file__),
     )
     # Messages are extracted with the same setting (babel.cfg: trimmed = true).
     env.policies["ext.i18n.trimmed"] = True
