@@ -13,7 +13,6 @@ import io
 import json
 import random
 import re
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from cicopa.reference import Reference, load_reference
 from cicopa.settings import PROJECT_ROOT
 
 CASES = 300
-BUDGET_SECONDS = 45
 SAMPLE = PROJECT_ROOT / "raw_data" / "submissions" / "2025"
 FIGURES = ("enterprises", "worker_members", "employees", "producer_members")
 INSERTS = ['"', ",", ";", "\n", "\uff11", "=", "-", " ", ".", "0", "7", "", "x", "\r"]
@@ -149,7 +147,6 @@ def test_mutated_samples_never_crash_and_never_change_a_figure(tmp_path: Path) -
     samples = sorted(SAMPLE.iterdir())
     rng = random.Random(20251)
     statuses: dict[str, int] = {}
-    start = time.perf_counter()
     for case in range(CASES):
         path = samples[case % len(samples)]
         data = _mutate(path, rng)
@@ -163,8 +160,6 @@ def test_mutated_samples_never_crash_and_never_change_a_figure(tmp_path: Path) -
         if status == "accepted":
             expected = _figures_in_bytes(data, path.name)
             assert _figures_accepted(outcome.accepted_rows) == expected, (case, path.name)
-    elapsed = time.perf_counter() - start
     # Mutations hit every outcome, so each assertion above was exercised.
     assert set(statuses) == {"accepted", "rejected", "unreadable"}, statuses
     assert statuses["accepted"] >= CASES // 10, statuses
-    assert elapsed < BUDGET_SECONDS * 3, f"{elapsed:.0f} s"

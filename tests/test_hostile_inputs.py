@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import time
 import zipfile
 from pathlib import Path
 
@@ -191,24 +190,21 @@ def _csv_of(lines: list[str]) -> bytes:
     return ("\n".join([",".join(HEADER), *lines]) + "\n").encode()
 
 
-def test_hundred_thousand_bad_cells_in_well_under_ten_seconds(reference: Reference) -> None:
+# What these cost per row, against a good file's, is measured by
+# benchmarks/hostile_inputs.py: no test times anything.
+
+
+def test_hundred_thousand_bad_cells_are_each_reported(reference: Reference) -> None:
     # 10,000 rows (the limit) x 10 refused cells: 9 whole numbers and the currency.
     bad = ",".join(["IT-ONE", "2025", "C", "worker", *["x"] * 9, "", ""])
-    # CPU time: the machine is shared, and wall time would measure the neighbours too.
-    start = time.process_time()
     raw = read_submission(_csv_of([bad] * 10_000), "bad.csv")
     checked = check_submissions([raw], reference, {"bad.csv": 2025})[0]
-    elapsed = time.process_time() - start
     assert checked.errors >= 100_000 - 10_000
-    assert elapsed < 10, f"{elapsed:.1f} s"
 
 
-def test_twenty_thousand_repeated_rows_are_fast(reference: Reference) -> None:
+def test_twenty_thousand_repeated_rows_are_each_reported(reference: Reference) -> None:
     raws = [read_submission(_csv_of([GOOD] * 10_000), f"r{i}.csv") for i in range(2)]
-    start = time.process_time()
     checked = check_submissions(raws, reference, {r.file: 2025 for r in raws})
-    elapsed = time.process_time() - start
     # The first row of each file is the reference, the 9,999 after it repeat the pair.
     assert [c.errors for c in checked] == [9_999, 9_999]
     assert "already reported in row 1" in checked[0].issues[-1].message
-    assert elapsed < 5, f"{elapsed:.1f} s"

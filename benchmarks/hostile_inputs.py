@@ -1,0 +1,93 @@
+"""What hostile files cost to check: each refused cell and each repeated row must cost
+about what a good one does (no quadratic path), at the 10,000-row limit.
+
+Prints the CPU time (median of --runs, after one warm-up) of reading and checking, in
+this process:
+  - baseline: a good file of every sector and type pair (one row each), per row;
+  - 10,000 rows of 10 refused cells each (100,000 error messages);
+  - two files of 10,000 rows repeating one pair (19,998 repetitions flagged);
+and each hostile case's cost per row as a multiple of the baseline's. These were timed
+tests with a ceiling (10 s and 5 s of CPU); speed lives here now (issue 14).
+CPU time, not wall time: the machine is shared.
+
+Usage: .venv/bin/python benchmarks/hostile_inputs.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cicopa.columns import COLUMN_NAMES, COOPERATIVE_TYPES, SECTORS  # noqa: E402
+from cicopa.readers import read_submission  # noqa: E402
+from cicopa.reference import load_reference  # noqa: E402
+from cicopa.validation import check_submissions  # noqa: E402
+
+MEMBER, YEAR = "IT-SAMPLE1", 2025
+ROWS = 10_000
+
+
+def _csv(lines: list[str]) -> bytes:
+    return ("\n".join([",".join(COLUMN_NAMES), *lines]) + "\n").encode()
+
+
+def _row(sector: str, kind: str, figures: list[str]) -> str:
+    values = {"member_id": MEMBER, "reference_year": str(YEAR), "sector": sector,
+              "cooperative_type": kind}  # fmt: skip
+    numbers = ("enterprises", "worker_members", "employees", "producer_members", "women",
+               "turnover", "currency", "new_enterprises", "transfers")  # fmt: skip
+    values.update(zip(numbers, figures, strict=False))
+    return ",".join(values.get(column, "") for column in COLUMN_NAMES)
+
+
+def _cpu(work: Callable[[], object], runs: int) -> float:
+    work()  # warm-up: imports, caches
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        times.append(time.process_time() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    reference = load_reference(ROOT / "raw_data")
+    pairs = [(s, k) for s in SECTORS for k in COOPERATIVE_TYPES]
+    good = _csv([_row(s, k, ["1", "10", "2", "0"]) for s, k in pairs])
+    bad = _csv([_row("C", "worker", ["x"] * 9)] * ROWS)
+    repeated = _csv([_row("C", "worker", ["1", "10", "2", "0"])] * ROWS)
+
+    def check(*files: bytes) -> list:
+        raws = [read_submission(data, f"f{i}.csv") for i, data in enumerate(files)]
+        return check_submissions(raws, reference, {r.file: YEAR for r in raws})
+
+    assert check(good)[0].errors == 0, "the baseline file must be good"
+    assert check(bad)[0].errors >= 9 * ROWS
+    assert [c.errors for c in check(repeated, repeated)] == [ROWS - 1] * 2
+
+    per_row = _cpu(lambda: check(good), runs) / len(pairs)
+    hostile = [
+        (f"{ROWS:,} rows x 10 refused cells", ROWS, lambda: check(bad)),
+        (f"2 files x {ROWS:,} rows repeating one pair", 2 * ROWS,
+         lambda: check(repeated, repeated)),
+    ]  # fmt: skip
+    print(f"{'case':<52} {'CPU s':>7}  {'per row vs baseline':>19}")
+    baseline = f"baseline: good file, {len(pairs)} rows (per {ROWS:,} rows)"
+    print(f"{baseline:<52} {per_row * ROWS:>7.2f}  {'1.0x':>19}")
+    for name, rows, work in hostile:
+        seconds = _cpu(work, runs)
+        print(f"{name:<52} {seconds:>7.2f}  {seconds / rows / per_row:>18.1f}x")
+
+
+if __name__ == "__main__":
+    main()
