@@ -38,8 +38,9 @@ $(VENV)/.compiled: $(VENV)/.installed $(PROJECT_PY)
 install: $(VENV)/.compiled
 
 # Tools with heavy dependencies get environments of their own, never .venv: pandera
-# imports pandas into every process of an environment that has it (46 MiB, a quarter
-# of a second per command). The tests' independent SDMX reader (sdmx1 needs pandas):
+# imports pandas into every process of an environment that has it (46 MiB, and half
+# a second at every start: `import pandera.polars` 0.85 s against 0.35 s).
+# The tests' independent SDMX reader (sdmx1 needs pandas):
 SDMX_READER := $(TOOLS)/sdmx-reader
 $(SDMX_READER)/.installed: $(UV) tools/sdmx_reader/pyproject.toml tools/sdmx_reader/uv.lock
 	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(SDMX_READER) $(UV) sync --frozen --quiet \
