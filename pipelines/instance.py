@@ -20,7 +20,7 @@ and Dagster's own classes read them unchanged) and change only how they are open
   - what the event log asks of its index database's schema (has this table, this
     column, this data migration) is asked once per process and kept when the answer
     is yes: Dagster asks again for every event and every read, a connection and a
-    schema reflection each time (some 40 % of a build's event-log reads). Only a
+    schema reflection each time (a third of the time of a build's asset reads). Only a
     downgrade, in another process, takes a table away; a wipe or an upgrade here
     forgets the answers;
   - a database is checked against, and a new one stamped with, Dagster's schema
