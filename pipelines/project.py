@@ -33,6 +33,13 @@ compute_logs:
   class: NoOpComputeLogManager
 """
 EARLIER_INSTANCE_CONFIGS = (
+    # The file first committed as .dagster_home/dagster.yaml (Dagster's default storage).
+    "# The project's local Dagster instance: run history, event logs and schedules in\n"
+    "# SQLite files in this folder (the default storage). `make report`, `cicopa build`\n"
+    "# and `make ui` all use it, so command-line runs show in the UI.\n"
+    "# For PostgreSQL, see dagster.postgres.yaml in the project root.\n"
+    "telemetry:\n"
+    "  enabled: false\n",
     "# Local instance: SQLite storage in this folder, opened by pipelines/instance.py.\n"
     "# See dagster.postgres.yaml in the project root for the PostgreSQL set-up.\n"
     "telemetry:\n  enabled: false\n"

@@ -32,11 +32,19 @@ def test_a_new_home_uses_the_projects_storage_classes(home: Path) -> None:
         assert type(instance.compute_log_manager).__name__ == "NoOpComputeLogManager"
 
 
+def test_the_projects_own_home_is_configured_as_a_new_one() -> None:
+    # .dagster_home/dagster.yaml is committed: `make report` and `make ui` use it as it is.
+    from pipelines.project import PROJECT_ROOT
+
+    assert (PROJECT_ROOT / ".dagster_home" / "dagster.yaml").read_text() == INSTANCE_CONFIG
+
+
 def test_an_earlier_project_config_is_upgraded_and_an_own_one_kept(home: Path) -> None:
     home.mkdir()
-    (home / "dagster.yaml").write_text(EARLIER_INSTANCE_CONFIGS[0])
-    ensure_dagster_home()
-    assert (home / "dagster.yaml").read_text() == INSTANCE_CONFIG
+    for earlier in EARLIER_INSTANCE_CONFIGS:
+        (home / "dagster.yaml").write_text(earlier)
+        ensure_dagster_home()
+        assert (home / "dagster.yaml").read_text() == INSTANCE_CONFIG
     own = "telemetry:\n  enabled: false\n"
     (home / "dagster.yaml").write_text(own)
     ensure_dagster_home()
