@@ -262,7 +262,7 @@ def make_environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=bytecode_cache("letters", __file__),
+        bytecode_cache=bytecode_cache("letters"),
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env

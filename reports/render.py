@@ -62,7 +62,7 @@ def make_environment(lang: str = "en") -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
-        bytecode_cache=bytecode_cache("report", __file__),
+        bytecode_cache=bytecode_cache("report"),
     )
     # Messages are extracted with the same setting (babel.cfg: trimmed = true).
     env.policies["ext.i18n.trimmed"] = True
