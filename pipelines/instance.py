@@ -222,7 +222,10 @@ class QuickSqliteEventLogStorage(SqliteEventLogStorage):
 
     def upgrade(self) -> None:
         self._schema_has.clear()
-        super().upgrade()
+        try:
+            super().upgrade()
+        finally:
+            self._schema_has.clear()  # what was answered during the upgrade, too
 
     def wipe(self) -> None:
         self._schema_has.clear()
