@@ -149,7 +149,13 @@ def test_a_failure_in_the_rendering_process_is_told_as_itself(tmp_path: Path) ->
     assert "renderings" in root.message
 
 
-def test_a_failing_step_leaves_no_rendering_queued() -> None:
+def _held_until(path: str) -> None:
+    """Keeps the rendering process busy until `path` exists: the test decides when."""
+    while not os.path.exists(path):
+        time.sleep(0.01)
+
+
+def test_a_failing_step_leaves_no_rendering_queued(tmp_path: Path) -> None:
     """What a failed step had handed over and the process has not started is cancelled:
     it was otherwise all rendered before the failed build could end."""
     from pipelines.rendering import cancelled_on_failure, render_elsewhere
@@ -158,11 +164,15 @@ def test_a_failing_step_leaves_no_rendering_queued() -> None:
         pytest.skip("one core: everything renders in place, nothing is queued")
     render_elsewhere(int).result(timeout=WAIT)  # the process is up
     jobs = []
+    release = tmp_path / "release"
     with pytest.raises(RuntimeError), cancelled_on_failure(jobs):
-        jobs.extend(render_elsewhere(time.sleep, 1.0) for _ in range(5))
+        jobs.extend(render_elsewhere(_held_until, str(release)) for _ in range(5))
         raise RuntimeError("the annexes could not be written")
-    # One is running and one already handed to the process; the rest never run.
-    assert [j.cancelled() for j in jobs][2:] == [True, True, True]
-    for job in jobs[:2]:
+    # Up to three were handed over and cannot be cancelled: the one the process took,
+    # and the two its executor queues ahead of it (max_workers + EXTRA_QUEUED_CALLS,
+    # refilled as soon as the process takes one). The rest never run.
+    assert [j.cancelled() for j in jobs][3:] == [True, True]
+    release.touch()
+    for job in jobs[:3]:
         if not job.cancelled():
             job.result(timeout=WAIT)
