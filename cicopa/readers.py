@@ -116,9 +116,8 @@ def read_submission(data: bytes, file: str, size: int | None = None) -> RawSubmi
     try:
         if fmt not in SUPPORTED_FORMATS:
             raise UnreadableFile(_unsupported_message(fmt))
-        size = max(size or 0, len(data))
-        if size > MAX_FILE_BYTES:
-            raise UnreadableFile(too_large(size))
+        if (refusal := size_refusal(data, size)) is not None:
+            raise UnreadableFile(refusal)
         if not data.strip():
             raise UnreadableFile("The file is empty; send the completed survey form again.")
         actual = content_format(data)
@@ -146,8 +145,15 @@ def read_submission(data: bytes, file: str, size: int | None = None) -> RawSubmi
     return _tidy(table, file, fmt, decimal_comma)
 
 
-def too_large(size: int) -> str:
-    """Why a file of `size` bytes is not read as a submission."""
+def size_refusal(data: bytes, size: int | None) -> str | None:
+    """Why a file is too large to be read as a submission, or None when it is not.
+
+    `data` is what was read of it, `size` its size on disk when known: the larger counts
+    (a file that grew since it was measured).
+    """
+    size = max(size or 0, len(data))
+    if size <= MAX_FILE_BYTES:
+        return None
     return (
         f"The file is {size / 2**20:.1f} MiB, over the limit of {MAX_FILE_BYTES // 2**20} "
         "MiB for one submission; a survey form is a few kilobytes, so send only the survey "

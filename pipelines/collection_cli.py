@@ -141,7 +141,7 @@ def _receive(
     """Copy each file in (the original is only read), and print its receipt."""
     from cicopa.files import read_head
     from cicopa.intake import ACCEPTED, receive
-    from cicopa.readers import too_large
+    from cicopa.readers import size_refusal
     from cicopa.settings import MAX_FILE_BYTES
 
     for path in files:
@@ -150,9 +150,9 @@ def _receive(
     failed = 0
     for path in files:
         data, size = read_head(path, MAX_FILE_BYTES)
-        size = max(size, len(data))  # a file that grew since it was measured
-        if size > MAX_FILE_BYTES:  # as the member page refuses it: before it is stored
-            print(f"{path}: not received: {too_large(size)}")
+        # As the member page refuses it: before it is stored.
+        if (refusal := size_refusal(data, size)) is not None:
+            print(f"{path}: not received: {refusal}")
             failed += 1
             continue
         receipt = receive(raw_data, reference, year, data, path.name, member)
