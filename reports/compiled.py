@@ -19,11 +19,12 @@ is computed from.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -31,6 +32,8 @@ from typing import IO, Any, TypeVar
 import jinja2
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
+
+from cicopa.files import write_atomic
 
 T = TypeVar("T")
 PACKAGE = Path(__file__).parent
@@ -69,19 +72,10 @@ def _open_own(path: Path) -> IO[bytes] | None:
     return os.fdopen(fd, "rb")
 
 
-def _write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write `path` whole or not at all; a failure (a full disk) leaves nothing."""
-    try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as out:
-            try:
-                write(out)
-            except BaseException:
-                out.close()
-                os.unlink(out.name)
-                raise
-        os.replace(out.name, path)
-    except OSError:
-        pass
+def _keep(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all; a failure (a full disk) only keeps nothing."""
+    with contextlib.suppress(OSError):
+        write_atomic(path, data)
 
 
 class _KeptBytecode(FileSystemBytecodeCache):
@@ -98,7 +92,9 @@ class _KeptBytecode(FileSystemBytecodeCache):
                 bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        _write_atomic(Path(self._get_cache_filename(bucket)), bucket.write_bytecode)
+        compiled = io.BytesIO()
+        bucket.write_bytecode(compiled)
+        _keep(Path(self._get_cache_filename(bucket)), compiled.getvalue())
 
 
 def bytecode_cache(environment: str) -> FileSystemBytecodeCache | None:
@@ -126,5 +122,5 @@ def kept(name: str, compute: Callable[[], T]) -> T:
             except Exception:
                 pass  # half-written by a process that was killed: computed again
     value = compute()
-    _write_atomic(path, lambda out: pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL))
+    _keep(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
