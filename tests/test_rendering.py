@@ -23,19 +23,32 @@ LETTER = "<html><body><p>Sample federation 1 of Italy: two errors.</p></body></h
 WAIT = 120
 
 
+def _rendering_pids() -> list[int]:
+    from pipelines.rendering import start_rendering_process
+
+    pool = start_rendering_process()
+    return [p.pid for p in pool._processes.values()] if pool is not None else []
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    """Whether process `pid` has ended, waiting up to `seconds` for it."""
+    deadline = time.monotonic() + seconds
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not Path(f"/proc/{pid}").exists()
+
+
 def _a_run_in_a_multiprocessing_child(found: Path) -> None:
     """What a run launched by the code server does with the resource, then returns."""
     from dagster import build_init_resource_context
 
-    from pipelines.rendering import start_rendering_process
     from pipelines.resources import DocumentRenderer
     from reports.pdf import letter_pdf
 
     renderer, context = DocumentRenderer(), build_init_resource_context()
     renderer.setup_for_execution(context)
     pdf = renderer.submit(letter_pdf, LETTER, 2025).result(timeout=WAIT)
-    pool = start_rendering_process()
-    pids = [p.pid for p in pool._processes.values()] if pool is not None else []
+    pids = _rendering_pids()
     renderer.teardown_after_execution(context)  # what Dagster calls at the run's end
     found.write_text(f"{pdf[:5].decode()} {' '.join(map(str, pids))}")
 
@@ -60,13 +73,6 @@ def test_a_run_in_a_multiprocessing_child_ends_and_leaves_no_rendering_process(
         assert not Path(f"/proc/{pid}").exists(), "the rendering process outlived its run"
 
 
-def _rendering_pids() -> list[int]:
-    from pipelines.rendering import start_rendering_process
-
-    pool = start_rendering_process()
-    return [p.pid for p in pool._processes.values()] if pool is not None else []
-
-
 def test_a_rendering_after_the_process_stopped_or_died_starts_another() -> None:
     """Stopped (its process's end), or killed (out of memory, say): the next rendering
     gets a new rendering process, and the same bytes."""
@@ -81,9 +87,8 @@ def test_a_rendering_after_the_process_stopped_or_died_starts_another() -> None:
     second = render_elsewhere(letter_pdf, LETTER, 2025).result(timeout=WAIT)
     (after_stop,) = _rendering_pids()
     os.kill(after_stop, signal.SIGKILL)
+    _gone(after_stop, WAIT)  # the pool learns of it sooner once it has ended
     deadline = time.monotonic() + WAIT
-    while Path(f"/proc/{after_stop}").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
     third = None
     while third is None and time.monotonic() < deadline:
         try:  # the pool may learn of the death only when asked again
@@ -96,12 +101,11 @@ def test_a_rendering_after_the_process_stopped_or_died_starts_another() -> None:
 
 
 def _start_one_and_wait(found: Path) -> None:
-    from pipelines.rendering import render_elsewhere, start_rendering_process
+    from pipelines.rendering import render_elsewhere
     from reports.pdf import letter_pdf
 
     render_elsewhere(letter_pdf, LETTER, 2025).result(timeout=WAIT)
-    pool = start_rendering_process()
-    found.write_text(" ".join(str(p.pid) for p in pool._processes.values()) if pool else "")
+    found.write_text(" ".join(map(str, _rendering_pids())))
     time.sleep(WAIT)
 
 
@@ -123,10 +127,7 @@ def test_the_rendering_process_ends_when_the_process_it_serves_is_killed(
         assert pids == []
         return
     assert len(pids) == 1
-    gone = time.monotonic() + 10
-    while Path(f"/proc/{pids[0]}").exists() and time.monotonic() < gone:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{pids[0]}").exists(), "the rendering process outlived a kill"
+    assert _gone(pids[0], 10), "the rendering process outlived a kill"
 
 
 def test_a_failure_in_the_rendering_process_is_told_as_itself(tmp_path: Path) -> None:
